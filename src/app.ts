@@ -1,0 +1,140 @@
+import type { LoadedConfig } from './config/load.js';
+import { parseListenAddress } from './config/schema.js';
+import { DnsServer, type BoundAddress } from './dns/dns-server.js';
+import { QueryHandler, type QueryObserver } from './dns/query-handler.js';
+import { compileSnapshot, type Snapshot } from './dns/snapshot.js';
+import { ClientLocator } from './geo/client-locator.js';
+import type { GeoLookup } from './geo/geo-lookup.js';
+import { parseClientPrefix } from './shared/client-prefix.js';
+import type { Logger } from './shared/logger.js';
+import { GeosteerError } from './shared/errors.js';
+import type { StateStore } from './state/state-store.js';
+import { MemoryStateStore } from './state/memory-state-store.js';
+import { explainDecision, type ExplainTrace } from './steering/explain.js';
+import { ALL_UP, regionStatusView, type HealthView } from './steering/region-status.js';
+import type { Random } from './steering/types.js';
+
+/** What the app is built from besides its config: the edges, passed in so tests can hold them. */
+export interface AppDeps {
+  readonly log: Logger;
+  readonly geo: GeoLookup;
+  readonly state?: StateStore;
+  readonly health?: HealthView;
+  readonly observer?: QueryObserver;
+  readonly rand?: Random;
+}
+
+/**
+ * geosteer wired from a config: snapshot, query handler, DNS listeners. Building never
+ * listens; `listen()` does, so tests choose their ports (port 0).
+ */
+export class App {
+  readonly handler: QueryHandler;
+  readonly locator: ClientLocator;
+  readonly state: StateStore;
+  private loaded: LoadedConfig;
+  private health: HealthView;
+  private dns: DnsServer | undefined;
+  private readonly unsubscribe: () => void;
+  private readonly log: Logger;
+  private readonly rand: Random;
+
+  constructor(loaded: LoadedConfig, deps: AppDeps) {
+    this.loaded = loaded;
+    this.log = deps.log;
+    this.rand = deps.rand ?? Math.random;
+    this.health = deps.health ?? ALL_UP;
+    this.state = deps.state ?? new MemoryStateStore();
+    this.locator = new ClientLocator(deps.geo);
+    this.handler = new QueryHandler(this.compile(), this.locator, loaded.config.dns.max_udp_payload, deps.observer, this.rand);
+    this.unsubscribe = this.state.onChange(() => this.rebuild('state change'));
+  }
+
+  get config(): LoadedConfig {
+    return this.loaded;
+  }
+
+  /** The snapshot queries are answered from now. */
+  snapshot(): Snapshot {
+    return this.handler.currentSnapshot();
+  }
+
+  private compile(): Snapshot {
+    const { model } = this.loaded;
+    return compileSnapshot(model, regionStatusView(model.regions, this.state.current(), this.health));
+  }
+
+  /** Builds a new snapshot from config + state + health and swaps it in. */
+  rebuild(reason: string): Snapshot {
+    const snapshot = this.compile();
+    this.handler.setSnapshot(snapshot);
+    this.log.debug({ generation: snapshot.generation, reason }, 'snapshot rebuilt');
+    return snapshot;
+  }
+
+  /** Replaces the health view (the health subsystem calls this on every transition). */
+  setHealth(health: HealthView): void {
+    this.health = health;
+    this.rebuild('health change');
+  }
+
+  /** Switches to a new, already validated config; listeners stay as they are. */
+  applyConfig(loaded: LoadedConfig): void {
+    this.loaded = loaded;
+    this.rebuild('config reload');
+  }
+
+  /** Swaps the GeoIP database (after geoipupdate replaced the file). */
+  setGeoDatabase(geo: GeoLookup): void {
+    this.locator.setDatabase(geo);
+  }
+
+  /** Starts the DNS listeners from the config, or on `override` addresses (tests use port 0). */
+  async listen(override?: readonly { host: string; port: number }[]): Promise<BoundAddress[]> {
+    const { dns } = this.loaded.config;
+    const addresses = override ?? dns.listen.map((a) => parseListenAddress(a)!);
+    this.dns = new DnsServer(this.handler, this.log, {
+      maxConnections: dns.tcp.max_connections,
+      idleTimeoutMs: dns.tcp.idle_timeout,
+      maxQueriesPerConnection: dns.tcp.max_queries_per_connection,
+    });
+    try {
+      return await this.dns.listen(addresses);
+    } catch (err) {
+      await this.dns.close();
+      throw err;
+    }
+  }
+
+  /** Explains the answer `name` would get for `client` ("IP" or "IP/PREFIX"). */
+  explain(name: string, client: string): ExplainTrace {
+    const snapshot = this.snapshot();
+    const wanted = name.toLowerCase().replace(/\.$/, '');
+    const policy = snapshot.model.policies.find((p) => p.name === wanted);
+    if (!policy) {
+      throw new GeosteerError('NOT_FOUND', `${name} is not a steered name; steered names: ${snapshot.model.policies.map((p) => p.name).join(', ') || '(none)'}`);
+    }
+    const parsed = parseClientPrefix(client);
+    if (typeof parsed === 'string') throw new GeosteerError('BAD_REQUEST', `client: ${parsed}`);
+    const location = parsed.family === 4 ? this.locator.locateV4(parsed.v4, parsed.prefix) : this.locator.locateV6(parsed.v6, 0, parsed.prefix);
+    return explainDecision(
+      policy,
+      {
+        query: `${parsed.text}/${parsed.prefix}`,
+        country: location.country,
+        continent: location.continent,
+        networkPrefix: location.prefixLength,
+        scope: Math.min(location.prefixLength, parsed.prefix),
+      },
+      snapshot.status,
+      snapshot.model.regions,
+      this.rand,
+    );
+  }
+
+  /** Stops listening (TCP finishes in-flight queries) and detaches from the state store. */
+  async close(): Promise<void> {
+    this.unsubscribe();
+    await this.dns?.close();
+  }
+}

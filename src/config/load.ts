@@ -1,0 +1,80 @@
+import { readFile } from 'node:fs/promises';
+import { parseDocument } from 'yaml';
+import type { z } from 'zod';
+import { ConfigError, GeosteerError } from '../shared/errors.js';
+import { buildModel, type ServiceModel } from './model.js';
+import { configSchema, type Config } from './schema.js';
+
+/** A config that passed every check, with the model compiled from it. */
+export interface LoadedConfig {
+  readonly source: string;
+  readonly config: Config;
+  readonly model: ServiceModel;
+}
+
+/** `regions.tokyo.weight` style path for a zod issue path. */
+function formatPath(path: readonly PropertyKey[]): string {
+  let out = '';
+  for (const key of path) {
+    if (typeof key === 'number') out += `[${key}]`;
+    else out += out === '' ? String(key) : `.${String(key)}`;
+  }
+  return out === '' ? '(top level)' : out;
+}
+
+function valueAt(doc: unknown, path: readonly PropertyKey[]): unknown {
+  let v: unknown = doc;
+  for (const key of path) {
+    if (v === null || typeof v !== 'object') return undefined;
+    v = (v as Record<PropertyKey, unknown>)[key];
+  }
+  return v;
+}
+
+function describeIssue(issue: z.core.$ZodIssue, doc: unknown): string {
+  const path = formatPath(issue.path);
+  switch (issue.code) {
+    case 'unrecognized_keys':
+      return `${path}: unknown key${issue.keys.length > 1 ? 's' : ''} ${issue.keys.map((k) => JSON.stringify(k)).join(', ')}`;
+    case 'invalid_type': {
+      const got = valueAt(doc, issue.path);
+      return got === undefined ? `${path}: required ${issue.expected} is missing` : `${path}: expected ${issue.expected}, got ${JSON.stringify(got)}`;
+    }
+    case 'too_small':
+    case 'too_big':
+      return `${path}: ${issue.message.replace(/^Too (small|big): expected /, 'expected ')}, got ${JSON.stringify(valueAt(doc, issue.path))}`;
+    case 'invalid_value':
+      return `${path}: expected one of ${issue.values.map((v) => JSON.stringify(v)).join(', ')}, got ${JSON.stringify(valueAt(doc, issue.path))}`;
+    case 'invalid_union':
+      return `${path}: ${JSON.stringify(valueAt(doc, issue.path))} does not fit any accepted form (see the example config)`;
+    default:
+      return `${path}: ${issue.message}`;
+  }
+}
+
+/** Validates a parsed YAML/JSON document; throws ConfigError listing every problem. */
+export function parseConfig(doc: unknown, source: string): LoadedConfig {
+  const parsed = configSchema.safeParse(doc ?? {});
+  if (!parsed.success) throw new ConfigError(source, parsed.error.issues.map((i) => describeIssue(i, doc)));
+  const { model, problems } = buildModel(parsed.data);
+  if (problems.length > 0) throw new ConfigError(source, problems);
+  return { source, config: parsed.data, model };
+}
+
+/** Parses YAML text; throws ConfigError with line numbers for syntax errors. */
+export function parseConfigText(text: string, source: string): LoadedConfig {
+  const doc = parseDocument(text, { prettyErrors: true, uniqueKeys: true });
+  if (doc.errors.length > 0) throw new ConfigError(source, doc.errors.map((e) => `YAML: ${e.message.split('\n')[0]}`));
+  return parseConfig(doc.toJS(), source);
+}
+
+/** Reads and validates a config file. */
+export async function loadConfigFile(path: string): Promise<LoadedConfig> {
+  let text: string;
+  try {
+    text = await readFile(path, 'utf8');
+  } catch (err) {
+    throw new GeosteerError('CONFIG_UNREADABLE', `${path}: cannot read config file: ${(err as Error).message}`, { cause: err });
+  }
+  return parseConfigText(text, path);
+}

@@ -1,0 +1,174 @@
+import { isIPv4 } from 'node:net';
+import { isContinentCode, isCountryCode } from '../geo/country-continent.js';
+import type { NamePolicy, RegionSpec, Rule, Tier } from '../steering/types.js';
+import { absoluteName, isInZone, parseRecordData, type StaticRecord } from './records.js';
+import type { Config, TierConfig, ZoneConfig } from './schema.js';
+
+/** A served zone with its static records parsed and made absolute. */
+export interface ZoneModel {
+  readonly name: string;
+  readonly ttl: number;
+  readonly soa: ZoneConfig['soa'];
+  readonly ns: readonly string[];
+  readonly records: readonly StaticRecord[];
+}
+
+/** The config after cross-checks: what the snapshot builder compiles. */
+export interface ServiceModel {
+  readonly zones: readonly ZoneModel[];
+  readonly regions: ReadonlyMap<string, RegionSpec>;
+  readonly policies: readonly NamePolicy[];
+}
+
+/**
+ * Checks everything the schema cannot see alone (regions named in policies, names inside
+ * zones, duplicates, record data) and builds the model. Every problem is collected, each
+ * as `path: what is wrong`; the model is only usable when the list is empty.
+ */
+export function buildModel(config: Config): { model: ServiceModel; problems: string[] } {
+  const problems: string[] = [];
+  const zones = buildZones(config, problems);
+  const regions = buildRegions(config, problems);
+  const policies = buildPolicies(config, zones, regions, problems);
+  return { model: { zones, regions, policies }, problems };
+}
+
+function zoneOf(name: string, zones: readonly { name: string }[]): string | undefined {
+  let best: string | undefined;
+  for (const z of zones) if (isInZone(name, z.name) && (best === undefined || z.name.length > best.length)) best = z.name;
+  return best;
+}
+
+function buildZones(config: Config, problems: string[]): ZoneModel[] {
+  const seen = new Set<string>();
+  const zones: ZoneModel[] = [];
+  config.zones.forEach((zone, zi) => {
+    const path = `zones[${zi}]`;
+    if (seen.has(zone.name)) problems.push(`${path}.name: zone ${zone.name} is listed twice`);
+    seen.add(zone.name);
+    const records: StaticRecord[] = [];
+    const typesByName = new Map<string, Set<string>>();
+    zone.records.forEach((rec, ri) => {
+      const rpath = `${path}.records[${ri}]`;
+      const name = absoluteName(rec.name, zone.name);
+      if (!isInZone(name, zone.name)) {
+        problems.push(`${rpath}.name: ${name} is outside zone ${zone.name}; write names relative to the zone or end them with the zone name and a dot`);
+        return;
+      }
+      const values = Array.isArray(rec.value) ? rec.value : [rec.value];
+      values.forEach((value, vi) => {
+        const data = parseRecordData(rec.type, value);
+        if (typeof data === 'string') problems.push(`${rpath}.value${Array.isArray(rec.value) ? `[${vi}]` : ''}: ${data}`);
+        else records.push({ name, ttl: rec.ttl ?? zone.ttl, data });
+      });
+      const types = typesByName.get(name) ?? new Set<string>();
+      types.add(rec.type);
+      typesByName.set(name, types);
+      if (rec.type === 'CNAME' && (types.size > 1 || values.length > 1 || name === zone.name)) {
+        problems.push(`${rpath}: a CNAME must be the only record at ${name} (RFC 1034 3.6.2) and cannot be at the zone apex`);
+      }
+      if (types.has('CNAME') && rec.type !== 'CNAME') problems.push(`${rpath}: ${name} already has a CNAME; a CNAME must be the only record at its name`);
+    });
+    zone.ns.forEach((ns, i) => {
+      const hasGlue = records.some((r) => r.name === ns && (r.data.type === 'A' || r.data.type === 'AAAA'));
+      if (isInZone(ns, zone.name) && !hasGlue) {
+        problems.push(`${path}.ns[${i}]: name server ${ns} is inside the zone but has no A or AAAA record; add one under records (the glue)`);
+      }
+    });
+    zones.push({ name: zone.name, ttl: zone.ttl, soa: zone.soa, ns: zone.ns, records });
+  });
+  return zones;
+}
+
+function buildRegions(config: Config, problems: string[]): Map<string, RegionSpec> {
+  const regions = new Map<string, RegionSpec>();
+  for (const [name, region] of Object.entries(config.regions)) {
+    const path = `regions.${name}`;
+    if (region.endpoints.length === 0 && region.cname === undefined) problems.push(`${path}: a region needs endpoints or a cname`);
+    if (region.endpoints.length > 0 && region.cname !== undefined) problems.push(`${path}: a region has either endpoints or a cname, not both`);
+    const ids = new Set<string>();
+    const addresses = new Set<string>();
+    const endpoints = region.endpoints.map((e, i) => {
+      const id = e.name ?? e.address;
+      if (ids.has(id)) problems.push(`${path}.endpoints[${i}]: duplicate endpoint ${id}`);
+      else if (addresses.has(e.address)) problems.push(`${path}.endpoints[${i}].address: duplicate endpoint address ${e.address}`);
+      ids.add(id);
+      addresses.add(e.address);
+      return { id, address: e.address, family: isIPv4(e.address) ? (4 as const) : (6 as const) };
+    });
+    regions.set(name, { name, endpoints, cname: region.cname, weight: region.weight, drain: region.drain });
+  }
+  return regions;
+}
+
+function buildTier(tier: TierConfig, path: string, regions: ReadonlyMap<string, RegionSpec>, problems: string[]): Tier {
+  const known = (region: string, p: string) => {
+    if (!regions.has(region)) problems.push(`${p}: unknown region ${JSON.stringify(region)}; known regions: ${[...regions.keys()].join(', ')}`);
+  };
+  if (typeof tier === 'string') {
+    known(tier, path);
+    return { kind: 'region', region: tier };
+  }
+  const entries = Array.isArray(tier.group) ? tier.group.map((r) => [r, 1] as const) : Object.entries(tier.group);
+  const members = entries.map(([region, share]) => {
+    known(region, `${path}.group.${region}`);
+    return { region, share };
+  });
+  if (new Set(members.map((m) => m.region)).size !== members.length) problems.push(`${path}.group: a region is listed twice`);
+  return { kind: 'group', members };
+}
+
+function buildTiers(tiers: readonly TierConfig[], path: string, regions: ReadonlyMap<string, RegionSpec>, problems: string[]): Tier[] {
+  const built = tiers.map((t, i) => buildTier(t, `${path}[${i}]`, regions, problems));
+  const seen = new Set<string>();
+  built.forEach((t, i) => {
+    const names = t.kind === 'region' ? [t.region] : t.members.map((m) => m.region);
+    for (const n of names) {
+      if (seen.has(n)) problems.push(`${path}[${i}]: region ${n} already appears in an earlier tier`);
+      seen.add(n);
+    }
+  });
+  return built;
+}
+
+function buildPolicies(config: Config, zones: readonly ZoneModel[], regions: ReadonlyMap<string, RegionSpec>, problems: string[]): NamePolicy[] {
+  const seen = new Set<string>();
+  return config.names.map((n, ni) => {
+    const path = `names[${ni}]`;
+    const zone = zoneOf(n.name, zones);
+    if (zone === undefined) problems.push(`${path}.name: ${n.name} is outside every zone (${zones.map((z) => z.name).join(', ')}); add its zone under zones`);
+    if (seen.has(n.name)) problems.push(`${path}.name: ${n.name} is steered twice`);
+    seen.add(n.name);
+    const clash = zones.flatMap((z) => z.records).find((r) => r.name === n.name && (r.data.type === 'A' || r.data.type === 'AAAA' || r.data.type === 'CNAME'));
+    if (clash) problems.push(`${path}.name: ${n.name} also has a static ${clash.data.type} record; a steered name owns its A, AAAA and CNAME answers`);
+    const rules: Rule[] = [];
+    const byCountry = new Map<string, number>();
+    const byContinent = new Map<string, number>();
+    n.rules.forEach((rule, ri) => {
+      const rpath = `${path}.rules[${ri}]`;
+      if (!rule.countries && !rule.continents) problems.push(`${rpath}: a rule needs countries or continents (use default for everything else)`);
+      for (const [ci, raw] of (rule.countries ?? []).entries()) {
+        const cc = raw.toUpperCase();
+        if (!isCountryCode(cc)) problems.push(`${rpath}.countries[${ci}]: unknown country code ${JSON.stringify(raw)}; expected ISO 3166-1 alpha-2 like TW or JP`);
+        else if (byCountry.has(cc)) problems.push(`${rpath}.countries[${ci}]: country ${cc} is already in rules[${byCountry.get(cc)}]`);
+        else byCountry.set(cc, ri);
+      }
+      for (const [ci, raw] of (rule.continents ?? []).entries()) {
+        const code = raw.toUpperCase();
+        if (!isContinentCode(code)) problems.push(`${rpath}.continents[${ci}]: unknown continent code ${JSON.stringify(raw)}; expected one of AF AN AS EU NA OC SA`);
+        else if (byContinent.has(code)) problems.push(`${rpath}.continents[${ci}]: continent ${code} is already in rules[${byContinent.get(code)}]`);
+        else byContinent.set(code, ri);
+      }
+      const label = [rule.countries && `countries ${rule.countries.map((c) => c.toUpperCase()).join(',')}`, rule.continents && `continents ${rule.continents.map((c) => c.toUpperCase()).join(',')}`]
+        .filter(Boolean)
+        .join(' + ');
+      rules.push({ label, tiers: buildTiers(rule.tiers, `${rpath}.tiers`, regions, problems) });
+    });
+    const defaultRule: Rule = { label: 'default', tiers: buildTiers(n.default, `${path}.default`, regions, problems) };
+    const usesCname = [...rules, defaultRule].some((r) =>
+      r.tiers.some((t) => (t.kind === 'region' ? [t.region] : t.members.map((m) => m.region)).some((reg) => regions.get(reg)?.cname !== undefined)),
+    );
+    if (usesCname && zones.some((z) => z.name === n.name)) problems.push(`${path}.name: ${n.name} is a zone apex, which cannot be answered with a CNAME region`);
+    return { name: n.name, ttl: n.ttl, maxAnswers: n.max_answers, rules, byCountry, byContinent, defaultRule };
+  });
+}

@@ -1,0 +1,111 @@
+import type { ClientLocator } from '../geo/client-locator.js';
+import type { GeoLocation } from '../geo/geo-lookup.js';
+import type { Random } from '../steering/types.js';
+import type { PrebuiltAnswer } from './prebuilt.js';
+import { ParsedQuery, parseQuery, Verdict } from './query-parser.js';
+import { writeAnswer, writeError } from './response-writer.js';
+import { isSteeredType, outcomeFor, steeredAnswer, type NameNode, type Snapshot } from './snapshot.js';
+import { RCODE } from './wire.js';
+
+/** Which transport carried a query. */
+export type Transport = 'udp' | 'tcp';
+
+/** Told about every answered query; metrics bind their label children once and count here. */
+export interface QueryObserver {
+  /** `zone` is undefined for REFUSED and malformed queries; `region` is set for steered answers. */
+  answered(transport: Transport, qtype: number, rcode: number, zone: string | undefined, steered: { name: string; region: string | undefined; failOpen: boolean } | undefined): void;
+}
+
+const NO_OBSERVER: QueryObserver = { answered() {} };
+const TCP_LIMIT = 65535;
+
+/** The hot path: packet in, response bytes out (or undefined to drop). Synchronous, no I/O. */
+export class QueryHandler {
+  private readonly q = new ParsedQuery();
+  private readonly v6 = new Uint8Array(16);
+
+  constructor(
+    private snapshot: Snapshot,
+    private readonly locator: ClientLocator,
+    private readonly maxUdpPayload: number,
+    private readonly observer: QueryObserver = NO_OBSERVER,
+    private readonly rand: Random = Math.random,
+  ) {}
+
+  /** Swaps the snapshot; queries already in progress finish on the old one. */
+  setSnapshot(snapshot: Snapshot): void {
+    this.snapshot = snapshot;
+  }
+
+  currentSnapshot(): Snapshot {
+    return this.snapshot;
+  }
+
+  /** Answers one DNS message. `remoteAddress` is the source address, used when the query has no ECS. */
+  handle(msg: Buffer, transport: Transport, remoteAddress: string): Buffer | undefined {
+    const q = parseQuery(msg, this.q);
+    if (q.verdict === Verdict.Drop) return undefined;
+    if (q.verdict === Verdict.Error) {
+      this.observer.answered(transport, q.qtype, q.rcode, undefined, undefined);
+      return writeError(msg, q, q.rcode, this.maxUdpPayload);
+    }
+    const limit = transport === 'tcp' ? TCP_LIMIT : q.hasOpt ? Math.min(q.udpSize, this.maxUdpPayload) : 512;
+    const node = this.snapshot.nodes.get(q.nameKey);
+    if (node === undefined) return this.answerMissing(msg, q, transport, limit);
+
+    let answer: PrebuiltAnswer | undefined;
+    let scope = 0;
+    let steeredInfo: { name: string; region: string | undefined; failOpen: boolean } | undefined;
+    if (node.referral !== undefined) {
+      answer = node.referral;
+    } else if (node.steered !== undefined && (isSteeredType(q.qtype) || (node.steered.hasCnameRegion && !node.byType.has(q.qtype)))) {
+      const location = this.locate(msg, q, remoteAddress);
+      const outcome = outcomeFor(node.steered, location.country, location.continent);
+      const picked = steeredAnswer(node.steered, outcome, q.qtype, node.zone, this.rand);
+      answer = picked.answer;
+      // Scope: the GeoIP network that decided, never longer than what the client sent (RFC 7871 7.2.1).
+      if (q.ecsFamily !== 0) scope = Math.min(location.prefixLength, q.ecsSourcePrefix);
+      steeredInfo = { name: node.name, region: picked.region, failOpen: outcome.failOpen };
+    } else if (node.cname !== undefined) {
+      answer = node.byType.get(q.qtype) ?? node.cname;
+    } else {
+      answer = node.byType.get(q.qtype) ?? (q.qtype === 255 ? node.any : undefined) ?? node.zone.nodata;
+    }
+    this.observer.answered(transport, q.qtype, answer.rcode, node.zone.name, steeredInfo);
+    return writeAnswer(msg, q, answer, scope, limit, this.maxUdpPayload);
+  }
+
+  /** No node for the name: referral below a cut, NXDOMAIN inside a zone, REFUSED outside. */
+  private answerMissing(msg: Buffer, q: ParsedQuery, transport: Transport, limit: number): Buffer {
+    const key = q.nameKey;
+    let encloser: NameNode | undefined;
+    for (let i = key.charCodeAt(0) + 1; i < key.length - 1; i += key.charCodeAt(i) + 1) {
+      encloser = this.snapshot.nodes.get(key.slice(i));
+      if (encloser !== undefined) break;
+    }
+    if (encloser === undefined) {
+      this.observer.answered(transport, q.qtype, RCODE.REFUSED, undefined, undefined);
+      return writeError(msg, q, RCODE.REFUSED, this.maxUdpPayload);
+    }
+    const answer = encloser.referral ?? encloser.zone.nxdomain;
+    this.observer.answered(transport, q.qtype, answer.rcode, encloser.zone.name, undefined);
+    return writeAnswer(msg, q, answer, 0, limit, this.maxUdpPayload);
+  }
+
+  /** The client's location: from a usable ECS option, else from the source address. */
+  private locate(msg: Buffer, q: ParsedQuery, remoteAddress: string): GeoLocation {
+    if (q.ecsFamily === 1 && q.ecsSourcePrefix > 0) {
+      const m = q.ecsAddressOffset;
+      const n = q.ecsAddressLength;
+      const addr = ((n > 0 ? msg[m] : 0) * 0x1000000 + (n > 1 ? msg[m + 1] << 16 : 0) + (n > 2 ? msg[m + 2] << 8 : 0) + (n > 3 ? msg[m + 3] : 0)) >>> 0;
+      return this.locator.locateV4(addr, q.ecsSourcePrefix);
+    }
+    if (q.ecsFamily === 2 && q.ecsSourcePrefix > 0) {
+      const v6 = this.v6;
+      v6.fill(0);
+      for (let i = 0; i < q.ecsAddressLength; i++) v6[i] = msg[q.ecsAddressOffset + i];
+      return this.locator.locateV6(v6, 0, q.ecsSourcePrefix);
+    }
+    return this.locator.locateText(remoteAddress);
+  }
+}

@@ -1,0 +1,83 @@
+import type { PrebuiltAnswer } from './prebuilt.js';
+import type { ParsedQuery } from './query-parser.js';
+import { HEADER_SIZE, OPT_ECS, TYPE } from './wire.js';
+
+// Assembles a response from the query's own header and question (so the client's letter
+// case and id come back untouched) and the prebuilt sections of the snapshot.
+
+const OPT_FIXED = 11; // root name, type, class, ttl, rdlength
+
+function optSize(q: ParsedQuery): number {
+  return q.hasOpt ? OPT_FIXED + (q.ecsFamily !== 0 ? 8 + q.ecsAddressLength : 0) : 0;
+}
+
+/** Writes the OPT record (RFC 6891 6.1.2) with the ECS option echoed and its scope set (RFC 7871 6). */
+function writeOpt(out: Buffer, o: number, msg: Buffer, q: ParsedQuery, rcode: number, maxUdpPayload: number, scope: number): number {
+  out[o] = 0;
+  out.writeUInt16BE(TYPE.OPT, o + 1);
+  out.writeUInt16BE(maxUdpPayload, o + 3);
+  out[o + 5] = (rcode >> 4) & 0xff; // extended rcode: the high 8 of 12 bits
+  out[o + 6] = 0; // version 0
+  out[o + 7] = q.dnssecOk ? 0x80 : 0;
+  out[o + 8] = 0;
+  if (q.ecsFamily === 0) {
+    out.writeUInt16BE(0, o + 9);
+    return o + OPT_FIXED;
+  }
+  const len = 4 + q.ecsAddressLength;
+  out.writeUInt16BE(4 + len, o + 9);
+  out.writeUInt16BE(OPT_ECS, o + 11);
+  out.writeUInt16BE(len, o + 13);
+  out.writeUInt16BE(q.ecsFamily, o + 15);
+  out[o + 17] = q.ecsSourcePrefix;
+  out[o + 18] = scope;
+  msg.copy(out, o + 19, q.ecsAddressOffset, q.ecsAddressOffset + q.ecsAddressLength);
+  return o + 19 + q.ecsAddressLength;
+}
+
+function writeHeader(out: Buffer, msg: Buffer, q: ParsedQuery, aa: boolean, tc: boolean, rcode: number, counts: readonly [number, number, number, number]): void {
+  out[0] = msg[0];
+  out[1] = msg[1];
+  // QR, the query's opcode, AA, TC, RD copied; RA off (we do not recurse); CD copied.
+  out[2] = 0x80 | (q.flags2 & 0x78) | (aa ? 0x04 : 0) | (tc ? 0x02 : 0) | (q.flags2 & 0x01);
+  out[3] = (q.flags3 & 0x10) | (rcode & 0x0f);
+  out.writeUInt16BE(counts[0], 4);
+  out.writeUInt16BE(counts[1], 6);
+  out.writeUInt16BE(counts[2], 8);
+  out.writeUInt16BE(counts[3], 10);
+}
+
+/**
+ * A full response. `limit` is the largest message the transport allows (UDP: the client's
+ * payload size capped by ours; TCP: 65535); when the answer does not fit, the response is
+ * truncated to header, question and OPT with TC set (RFC 2181 9, RFC 6891 7).
+ */
+export function writeAnswer(msg: Buffer, q: ParsedQuery, answer: PrebuiltAnswer, scope: number, limit: number, maxUdpPayload: number): Buffer {
+  const opt = optSize(q);
+  const body = answer.answer.length + answer.authority.length + answer.additional.length;
+  const full = q.questionEnd + body + opt;
+  const tc = full > limit;
+  const out = Buffer.allocUnsafe(tc ? q.questionEnd + opt : full);
+  const arcount = answer.arcount + (q.hasOpt ? 1 : 0);
+  writeHeader(out, msg, q, answer.aa, tc, answer.rcode, tc ? [1, 0, 0, q.hasOpt ? 1 : 0] : [1, answer.ancount, answer.nscount, arcount]);
+  msg.copy(out, HEADER_SIZE, HEADER_SIZE, q.questionEnd);
+  let o = q.questionEnd;
+  if (!tc) {
+    o += answer.answer.copy(out, o);
+    o += answer.authority.copy(out, o);
+    o += answer.additional.copy(out, o);
+  }
+  if (q.hasOpt) o = writeOpt(out, o, msg, q, answer.rcode, maxUdpPayload, scope);
+  return out;
+}
+
+/** An error response: header, the question when it was readable, and OPT when the query had one. */
+export function writeError(msg: Buffer, q: ParsedQuery, rcode: number, maxUdpPayload: number, aa = false): Buffer {
+  const question = q.questionEnd;
+  const opt = optSize(q);
+  const out = Buffer.allocUnsafe((question > 0 ? question : HEADER_SIZE) + opt);
+  writeHeader(out, msg, q, aa, false, rcode, [question > 0 ? 1 : 0, 0, 0, q.hasOpt ? 1 : 0]);
+  if (question > 0) msg.copy(out, HEADER_SIZE, HEADER_SIZE, question);
+  if (q.hasOpt) writeOpt(out, question > 0 ? question : HEADER_SIZE, msg, q, rcode, maxUdpPayload, 0);
+  return out;
+}

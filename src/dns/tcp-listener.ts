@@ -1,0 +1,108 @@
+import net from 'node:net';
+import type { Logger } from '../shared/logger.js';
+import type { QueryHandler } from './query-handler.js';
+
+/** Bounds that keep one client from pinning memory or sockets (RFC 7766 6.2). */
+export interface TcpLimits {
+  readonly maxConnections: number;
+  /** Close a connection that sends nothing for this long, ms. */
+  readonly idleTimeoutMs: number;
+  readonly maxQueriesPerConnection: number;
+}
+
+// A message is at most 65535 octets plus its 2-octet length (RFC 1035 4.2.2), so a
+// connection never buffers more than this, whatever length prefix it announces.
+const MAX_BUFFERED = 65537;
+
+/** DNS over TCP: length-prefixed messages, pipelined, answered in order. */
+export class TcpListener {
+  private readonly server: net.Server;
+  private readonly sockets = new Set<net.Socket>();
+  private closing = false;
+
+  constructor(
+    private readonly handler: QueryHandler,
+    private readonly log: Logger,
+    private readonly limits: TcpLimits,
+  ) {
+    this.server = net.createServer({ noDelay: true }, (socket) => this.onConnection(socket));
+    this.server.maxConnections = limits.maxConnections;
+    this.server.on('error', (err) => this.log.warn({ err }, 'tcp server error'));
+  }
+
+  /** Listens; resolves with the port actually bound. */
+  listen(host: string, port: number): Promise<number> {
+    return new Promise((resolve, reject) => {
+      const onError = (err: Error) => reject(err);
+      this.server.once('error', onError);
+      this.server.listen({ host, port, ipv6Only: host.includes(':'), exclusive: true }, () => {
+        this.server.off('error', onError);
+        resolve((this.server.address() as net.AddressInfo).port);
+      });
+    });
+  }
+
+  /** Number of open client connections. */
+  get connections(): number {
+    return this.sockets.size;
+  }
+
+  /**
+   * Stops accepting, lets every connection finish the queries it already sent (they are
+   * answered synchronously as they arrive), then closes idle connections.
+   */
+  close(): Promise<void> {
+    this.closing = true;
+    const closed = new Promise<void>((resolve) => this.server.close(() => resolve()));
+    for (const socket of this.sockets) socket.end();
+    return closed;
+  }
+
+  private onConnection(socket: net.Socket): void {
+    if (this.closing) {
+      socket.destroy();
+      return;
+    }
+    this.sockets.add(socket);
+    socket.setTimeout(this.limits.idleTimeoutMs, () => socket.destroy());
+    const remote = socket.remoteAddress ?? '';
+    let buffered: Buffer = Buffer.alloc(0);
+    let answered = 0;
+    socket.on('data', (chunk: Buffer) => {
+      buffered = buffered.length === 0 ? chunk : Buffer.concat([buffered, chunk]);
+      while (buffered.length >= 2) {
+        const len = buffered.readUInt16BE(0);
+        if (len === 0) return void socket.destroy();
+        if (buffered.length < 2 + len) break;
+        const msg = buffered.subarray(2, 2 + len);
+        buffered = buffered.subarray(2 + len);
+        this.answer(socket, msg, remote);
+        if (++answered >= this.limits.maxQueriesPerConnection || this.closing) {
+          socket.end();
+          return;
+        }
+      }
+      if (buffered.length > MAX_BUFFERED) socket.destroy();
+      // Keep only what is still needed, so a slice does not pin a large chunk.
+      if (buffered.length > 0 && buffered.byteOffset !== 0) buffered = Buffer.from(buffered);
+    });
+    socket.on('error', () => socket.destroy());
+    socket.on('close', () => this.sockets.delete(socket));
+  }
+
+  private answer(socket: net.Socket, msg: Buffer, remote: string): void {
+    let out: Buffer | undefined;
+    try {
+      out = this.handler.handle(msg, 'tcp', remote);
+    } catch (err) {
+      this.log.error({ err }, 'query handler threw; connection closed');
+      socket.destroy();
+      return;
+    }
+    if (out === undefined) return;
+    const frame = Buffer.allocUnsafe(2 + out.length);
+    frame.writeUInt16BE(out.length, 0);
+    out.copy(frame, 2);
+    socket.write(frame);
+  }
+}

@@ -1,0 +1,33 @@
+/** Stable error codes; the admin API maps them to HTTP statuses in one place. */
+export type ErrorCode =
+  | 'CONFIG_INVALID'
+  | 'CONFIG_UNREADABLE'
+  | 'GEOIP_UNAVAILABLE'
+  | 'NOT_FOUND'
+  | 'BAD_REQUEST'
+  | 'CONFLICT'
+  | 'STATE_UNAVAILABLE'
+  | 'LISTEN_FAILED';
+
+/** The one error base class: a stable code plus a message that tells the operator what to fix. */
+export class GeosteerError extends Error {
+  constructor(
+    readonly code: ErrorCode,
+    message: string,
+    options?: { cause?: unknown },
+  ) {
+    super(message, options);
+    this.name = 'GeosteerError';
+  }
+}
+
+/** A config file that cannot be used; `problems` lists every one, each as `path: what is wrong`. */
+export class ConfigError extends GeosteerError {
+  constructor(
+    readonly source: string,
+    readonly problems: readonly string[],
+  ) {
+    super('CONFIG_INVALID', `${source}: ${problems.length} problem(s):\n${problems.map((p) => `  ${source}: ${p}`).join('\n')}`);
+    this.name = 'ConfigError';
+  }
+}

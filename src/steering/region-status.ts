@@ -1,0 +1,30 @@
+import type { RegionSpec, RegionStatus, RegionStatusView } from './types.js';
+
+/** Health as the health subsystem sees it; every region and endpoint is up when nothing checks. */
+export interface HealthView {
+  regionUp(region: string): boolean;
+  endpointUp(region: string, endpointId: string): boolean;
+}
+
+/** The view used when no checks run: everything is up. */
+export const ALL_UP: HealthView = { regionUp: () => true, endpointUp: () => true };
+
+/** Runtime overrides of the config (from the StateStore). */
+export interface RegionOverrides {
+  readonly weights: ReadonlyMap<string, number>;
+  readonly drains: ReadonlyMap<string, unknown>;
+}
+
+/** Merges config, runtime overrides and health into the view decide() reads. */
+export function regionStatusView(regions: ReadonlyMap<string, RegionSpec>, overrides: RegionOverrides, health: HealthView): RegionStatusView {
+  const view = new Map<string, RegionStatus>();
+  for (const [name, spec] of regions) {
+    view.set(name, {
+      weight: overrides.weights.get(name) ?? spec.weight,
+      drained: spec.drain || overrides.drains.has(name),
+      up: health.regionUp(name),
+      healthyEndpoints: new Set(spec.endpoints.filter((e) => health.endpointUp(name, e.id)).map((e) => e.id)),
+    });
+  }
+  return view;
+}

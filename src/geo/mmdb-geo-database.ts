@@ -1,0 +1,186 @@
+/**
+ * GeoLookup backed by a MaxMind DB file, read with the maxmind package's Reader. Understands
+ * MaxMind's official GeoIP2/GeoLite2 Country and City schema and the ip-location-db
+ * `{country_code}` schema that the bundled database uses.
+ */
+import { open } from 'node:fs/promises';
+import { Reader } from 'maxmind';
+import { GeosteerError } from '../shared/errors.js';
+import { continentOf } from './country-continent.js';
+import { fileSignatureOf, type FileSignature } from './file-signature.js';
+import { GeoPlace, PlaceInterner, unknownLocation } from './geo-location.js';
+import type { GeoDatabaseInfo, GeoLocation, GeoLookup } from './geo-lookup.js';
+import { formatIPv4, formatIPv6, isIPv4Mapped, parseIPv4, parseIPv6, readUint32 } from './ip-address.js';
+import { sampleNetworks } from './mmdb-tree.js';
+
+type Schema = GeoDatabaseInfo['schema'];
+type MmdbRecord = Record<string, unknown>;
+
+const METADATA_MARKER = Buffer.from('\xAB\xCD\xEFMaxMind.com', 'latin1');
+const DATA_SEPARATOR_SIZE = 16;
+/** Decoded records kept by mmdb-lib; a Country database has a few hundred, a City one millions. */
+const DECODER_CACHE_MAX = 8192;
+
+/** mmdb-lib's cache contract (get/set by data offset), bounded by clearing when full. */
+class BoundedDecoderCache {
+  private readonly entries = new Map<string | number, unknown>();
+  get(key: string | number): unknown {
+    return this.entries.get(key);
+  }
+  set(key: string | number, value: unknown): void {
+    if (this.entries.size >= DECODER_CACHE_MAX) this.entries.clear();
+    this.entries.set(key, value);
+  }
+}
+
+function isObject(value: unknown): value is MmdbRecord {
+  return typeof value === 'object' && value !== null;
+}
+
+function stringAt(record: unknown, key: string): string | undefined {
+  if (!isObject(record)) return undefined;
+  const value = record[key];
+  return typeof value === 'string' ? value : undefined;
+}
+
+function schemaOf(record: unknown): Schema | undefined {
+  if (!isObject(record)) return undefined;
+  if (typeof record.country_code === 'string') return 'country_code';
+  if (isObject(record.country) || isObject(record.registered_country) || isObject(record.continent)) return 'official';
+  return undefined;
+}
+
+function placeFields(schema: Schema, record: unknown): [string | undefined, string | undefined] {
+  if (schema === 'country_code') {
+    const country = stringAt(record, 'country_code');
+    return [country, country === undefined ? undefined : continentOf(country)];
+  }
+  if (!isObject(record)) return [undefined, undefined];
+  // registered_country covers records MaxMind leaves without a country (anycast, satellite)
+  const country = stringAt(record.country, 'iso_code') ?? stringAt(record.registered_country, 'iso_code');
+  const continent = stringAt(record.continent, 'code') ?? (country === undefined ? undefined : continentOf(country));
+  return [country, continent];
+}
+
+function invalid(path: string, problem: string, cause?: unknown): GeosteerError {
+  return new GeosteerError('GEOIP_UNAVAILABLE', `${path}: ${problem}`, { cause });
+}
+
+/** A loaded, validated MaxMind DB. Lookups are synchronous and never do I/O. */
+export class MmdbGeoDatabase implements GeoLookup {
+  private readonly places = new PlaceInterner();
+  // Records are shared objects while mmdb-lib's cache holds them, so most lookups skip the string key.
+  private readonly placeByRecord = new WeakMap<object, GeoPlace>();
+  private readonly scratch = new Uint8Array(16);
+
+  /** Use openGeoDatabase or geoDatabaseFromBuffer, which validate first. */
+  constructor(
+    private readonly reader: Reader<MmdbRecord>,
+    readonly info: GeoDatabaseInfo,
+    /** stat identity of the file the bytes came from, so a watcher can tell a later replacement. */
+    readonly source?: FileSignature,
+  ) {}
+
+  lookup(ip: string): GeoLocation {
+    if (parseIPv4(ip) >= 0) return this.walk(ip);
+    const bytes = this.scratch;
+    if (!parseIPv6(ip, bytes, 0)) return unknownLocation(0);
+    // ::ffff:a.b.c.d is an IPv4 client on a dual-stack socket: answer in IPv4 bits
+    if (isIPv4Mapped(bytes, 0)) return this.walk(formatIPv4(readUint32(bytes, 12)));
+    if (this.reader.metadata.ipVersion === 4) return unknownLocation(0);
+    return this.walk(formatIPv6(bytes, 0));
+  }
+
+  /** `text` must be a validated address: mmdb-lib parses without checking. */
+  private walk(text: string): GeoLocation {
+    let record: MmdbRecord | null;
+    let prefixLength: number;
+    try {
+      [record, prefixLength] = this.reader.getWithPrefixLength(text);
+    } catch {
+      // a record the decoder cannot read: answer "unknown" rather than fail the query
+      return unknownLocation(0);
+    }
+    if (record === null) return unknownLocation(prefixLength);
+    let place = this.placeByRecord.get(record);
+    if (place === undefined) {
+      const [country, continent] = placeFields(this.info.schema, record);
+      place = this.places.get(country, continent);
+      this.placeByRecord.set(record, place);
+    }
+    return place.at(prefixLength);
+  }
+}
+
+/** Validates an in-memory mmdb and wraps it; `path` is only used in messages and info. */
+export function geoDatabaseFromBuffer(buf: Buffer, path: string, source?: FileSignature): MmdbGeoDatabase {
+  if (buf.length >= 2 && buf[0] === 0x1f && buf[1] === 0x8b) {
+    throw invalid(path, 'gzip-compressed; decompress it first (geoipupdate writes plain .mmdb files)');
+  }
+  const markerAt = buf.lastIndexOf(METADATA_MARKER);
+  if (markerAt === -1) {
+    throw invalid(path, 'not a MaxMind DB (metadata marker not found); geoip.database must name a .mmdb file such as GeoLite2-Country.mmdb');
+  }
+  let reader: Reader<MmdbRecord>;
+  try {
+    reader = new Reader<MmdbRecord>(buf, { cache: new BoundedDecoderCache() });
+  } catch (error) {
+    throw invalid(path, `corrupt MaxMind DB metadata (${(error as Error).message}); replace the file`, error);
+  }
+  const m = reader.metadata;
+  if (m.binaryFormatMajorVersion !== 2) {
+    throw invalid(path, `unsupported MaxMind DB format version ${m.binaryFormatMajorVersion} (expected 2)`);
+  }
+  if (m.ipVersion !== 4 && m.ipVersion !== 6) throw invalid(path, `corrupt metadata: ip_version ${m.ipVersion}`);
+  if (!Number.isInteger(m.nodeCount) || m.nodeCount < 1) throw invalid(path, `corrupt metadata: node_count ${m.nodeCount}`);
+  const dataSectionSize = markerAt - m.searchTreeSize - DATA_SEPARATOR_SIZE;
+  if (dataSectionSize <= 0) {
+    throw invalid(path, `truncated or corrupt: a search tree of ${m.searchTreeSize} bytes does not fit in ${markerAt} bytes; replace the file`);
+  }
+
+  let records: unknown[];
+  try {
+    const samples = sampleNetworks(buf, { nodeCount: m.nodeCount, recordSize: m.recordSize, ipVersion: m.ipVersion, dataSectionSize });
+    records = samples.map((sample) => reader.getWithPrefixLength(sample.address)[0]);
+  } catch (error) {
+    throw invalid(path, `corrupt MaxMind DB (${(error as Error).message}); replace the file`, error);
+  }
+  if (records.length === 0) throw invalid(path, 'no network in the database carries data; replace the file');
+  const schema = records.map(schemaOf).find((s) => s !== undefined);
+  if (schema === undefined) {
+    const keys = isObject(records[0]) ? Object.keys(records[0]).join(', ') : typeof records[0];
+    throw invalid(
+      path,
+      `unsupported record schema (database_type "${m.databaseType}", record keys: ${keys}); ` +
+        'use a GeoIP2/GeoLite2 Country or City database, or an ip-location-db country database',
+    );
+  }
+
+  const info: GeoDatabaseInfo = Object.freeze({
+    path,
+    databaseType: String(m.databaseType),
+    buildEpochSeconds: Math.floor(m.buildEpoch.getTime() / 1000),
+    schema,
+  });
+  return new MmdbGeoDatabase(reader, info, source);
+}
+
+/** Reads, validates and opens a MaxMind DB file; rejects with an error naming the path and the problem. */
+export async function openGeoDatabase(path: string): Promise<MmdbGeoDatabase> {
+  let buf: Buffer;
+  let source: FileSignature;
+  try {
+    // stat and read through one handle, so the signature describes exactly these bytes
+    const handle = await open(path, 'r');
+    try {
+      source = fileSignatureOf(await handle.stat());
+      buf = await handle.readFile();
+    } finally {
+      await handle.close();
+    }
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code ?? (error as Error).message;
+    throw invalid(path, `cannot read the GeoIP database (${code}); check geoip.database, or run geoipupdate`, error);
+  }
+  return geoDatabaseFromBuffer(buf, path, source);
+}

@@ -1,0 +1,123 @@
+/**
+ * The geo lookup of the DNS hot path: a per-prefix cache in front of a GeoLookup.
+ *
+ * Cache keys come in two kinds, and an entry is only stored where it is exactly right:
+ * - block keys (the address masked to min(prefix, 24) bits for IPv4, min(prefix, 56) for
+ *   IPv6, plus that length) hold a result only when the database network that answered is
+ *   no longer than the block, i.e. it covers every address of the block;
+ * - exact keys (the whole masked address) hold results of more specific networks, such as
+ *   the single-address 1.34.0.0/32 inside a larger Taiwanese block.
+ * A lookup tries the block key, then the exact key, then the database. So a cached answer is
+ * always what a direct lookup of the masked address would return.
+ */
+import { unknownLocation } from './geo-location.js';
+import type { GeoLocation, GeoLookup } from './geo-lookup.js';
+import { formatIPv4, formatIPv6, ipv4Mask, isIPv4Mapped, parseIPv4, parseIPv6, readUint32 } from './ip-address.js';
+import { TwoGenerationCache } from './two-generation-cache.js';
+
+const TWO_POW_32 = 4294967296;
+/** IPv4 block length: ECS sources are /24 by default (RFC 7871 11.1), so /24 blocks cover most traffic. */
+const V4_BLOCK_BITS = 24;
+/** IPv6 block length: ECS sources are /56 by default (RFC 7871 11.1). */
+const V6_BLOCK_BITS = 56;
+/** Tag in the high part of numeric keys for exact IPv4 addresses (block keys use 0..24). */
+const V4_EXACT_TAG = 33;
+
+/** Per-prefix cached client geolocation; see the module comment for the key scheme. */
+export class ClientLocator {
+  private db: GeoLookup;
+  private readonly cache: TwoGenerationCache<number | string, GeoLocation>;
+  private readonly masked = new Uint8Array(16);
+  private readonly parsed = new Uint8Array(16);
+  private hitCount = 0;
+  private missCount = 0;
+
+  constructor(db: GeoLookup, opts: { maxEntries?: number } = {}) {
+    this.db = db;
+    this.cache = new TwoGenerationCache(opts.maxEntries ?? 100_000);
+  }
+
+  /** Lookups answered from the cache. */
+  get hits(): number {
+    return this.hitCount;
+  }
+
+  /** Lookups that went to the database. */
+  get misses(): number {
+    return this.missCount;
+  }
+
+  /** Entries currently cached (never more than maxEntries). */
+  get cacheSize(): number {
+    return this.cache.size;
+  }
+
+  /** IPv4 address as an unsigned 32-bit integer, already masked to `prefix` bits (0..32). */
+  locateV4(addr: number, prefix: number): GeoLocation {
+    if (!(prefix >= 0 && prefix <= 32)) return unknownLocation(0);
+    const a = (addr & ipv4Mask(prefix)) >>> 0; // callers mask already; masking again keeps keys honest
+    const blockBits = prefix < V4_BLOCK_BITS ? prefix : V4_BLOCK_BITS;
+    const blockKey = blockBits * TWO_POW_32 + ((a & ipv4Mask(blockBits)) >>> 0);
+    const exactKey = V4_EXACT_TAG * TWO_POW_32 + a;
+    const cached = this.cache.get(blockKey) ?? this.cache.get(exactKey);
+    if (cached !== undefined) {
+      this.hitCount++;
+      return cached;
+    }
+    this.missCount++;
+    const location = this.db.lookup(formatIPv4(a));
+    this.cache.set(location.prefixLength <= blockBits ? blockKey : exactKey, location);
+    return location;
+  }
+
+  /** IPv6 address: 16 bytes at bytes[offset..offset+16), already masked to `prefix` bits (0..128). */
+  locateV6(bytes: Uint8Array, offset: number, prefix: number): GeoLocation {
+    if (!(prefix >= 0 && prefix <= 128)) return unknownLocation(0);
+    const m = this.masked;
+    for (let i = 0; i < 16; i++) {
+      const bits = prefix - i * 8;
+      m[i] = bits >= 8 ? bytes[offset + i] : bits <= 0 ? 0 : bytes[offset + i] & (0xff << (8 - bits));
+    }
+    // ::ffff:a.b.c.d is IPv4 (only reachable with prefix >= 96): same answer as GeoLookup.lookup
+    if (isIPv4Mapped(m, 0)) return this.locateV4(readUint32(m, 12), prefix - 96);
+    const blockBits = prefix < V6_BLOCK_BITS ? prefix : V6_BLOCK_BITS;
+    // m is masked to `prefix`, and 56 is byte-aligned, so bytes 0..6 already are the block.
+    // 16-bit char codes keep keys short: 4 chars for a block (7 bytes + length), 8 for an address.
+    const blockKey = String.fromCharCode((m[0] << 8) | m[1], (m[2] << 8) | m[3], (m[4] << 8) | m[5], (m[6] << 8) | blockBits);
+    let cached = this.cache.get(blockKey);
+    let exactKey: string | undefined;
+    if (cached === undefined) {
+      exactKey = exactV6Key(m);
+      cached = this.cache.get(exactKey);
+    }
+    if (cached !== undefined) {
+      this.hitCount++;
+      return cached;
+    }
+    this.missCount++;
+    const location = this.db.lookup(formatIPv6(m, 0));
+    this.cache.set(location.prefixLength <= blockBits ? blockKey : (exactKey ?? exactV6Key(m)), location);
+    return location;
+  }
+
+  /** A textual address (the query's source address): IPv4, IPv6 or IPv4-mapped IPv6 (treated as IPv4). */
+  locateText(ip: string): GeoLocation {
+    const v4 = parseIPv4(ip);
+    if (v4 >= 0) return this.locateV4(v4, 32);
+    if (!parseIPv6(ip, this.parsed, 0)) return unknownLocation(0);
+    return this.locateV6(this.parsed, 0, 128);
+  }
+
+  /** Swap the database (after a reload) and drop the cache. */
+  setDatabase(db: GeoLookup): void {
+    this.db = db;
+    this.cache.clear();
+  }
+}
+
+function exactV6Key(m: Uint8Array): string {
+  return String.fromCharCode(
+    (m[0] << 8) | m[1], (m[2] << 8) | m[3], (m[4] << 8) | m[5], (m[6] << 8) | m[7],
+    (m[8] << 8) | m[9], (m[10] << 8) | m[11], (m[12] << 8) | m[13], (m[14] << 8) | m[15],
+  );
+}

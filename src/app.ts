@@ -6,6 +6,7 @@ import { compileSnapshot, type Snapshot } from './dns/snapshot.js';
 import { ClientLocator } from './geo/client-locator.js';
 import type { GeoLookup } from './geo/geo-lookup.js';
 import { parseClientPrefix } from './shared/client-prefix.js';
+import { EventLog } from './events/event-log.js';
 import type { Logger } from './shared/logger.js';
 import { GeosteerError } from './shared/errors.js';
 import type { StateStore } from './state/state-store.js';
@@ -21,6 +22,7 @@ export interface AppDeps {
   readonly state?: StateStore;
   readonly health?: HealthView;
   readonly observer?: QueryObserver;
+  readonly events?: EventLog;
   readonly rand?: Random;
 }
 
@@ -32,6 +34,8 @@ export class App {
   readonly handler: QueryHandler;
   readonly locator: ClientLocator;
   readonly state: StateStore;
+  /** Transitions and audit entries; each is also logged as structured JSON. */
+  readonly events: EventLog;
   private loaded: LoadedConfig;
   private health: HealthView;
   private dns: DnsServer | undefined;
@@ -45,6 +49,8 @@ export class App {
     this.rand = deps.rand ?? Math.random;
     this.health = deps.health ?? ALL_UP;
     this.state = deps.state ?? new MemoryStateStore();
+    this.events = deps.events ?? new EventLog();
+    this.events.onEvent((e) => this.log.info({ event: e }, `event ${e.type}`));
     this.locator = new ClientLocator(deps.geo);
     this.handler = new QueryHandler(this.compile(), this.locator, loaded.config.dns.max_udp_payload, deps.observer, this.rand);
     this.unsubscribe = this.state.onChange(() => this.rebuild('state change'));

@@ -1,16 +1,9 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { Reader } from 'maxmind';
+import { Reader, type CityResponse } from 'maxmind';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildOfficialCityMmdb, buildOfficialCountryMmdb } from '../../scripts/build-test-mmdb.js';
 import { makeTempDir } from './helpers.js';
-
-type Official = {
-  country?: { iso_code: string; names: { en: string } };
-  continent?: { code: string };
-  registered_country?: { iso_code: string };
-  city?: { names: { en: string } };
-};
 
 describe('scripts/build-test-mmdb', () => {
   let dir: string;
@@ -21,7 +14,7 @@ describe('scripts/build-test-mmdb', () => {
   for (const recordSize of [24, 28, 32] as const) {
     it(`writes a GeoLite2-Country database the maxmind package reads (record size ${recordSize})`, () => {
       const path = buildOfficialCountryMmdb(join(dir, `country-${recordSize}.mmdb`), undefined, { recordSize });
-      const reader = new Reader<Official>(readFileSync(path));
+      const reader = new Reader<CityResponse>(readFileSync(path));
       expect(reader.metadata.databaseType).toBe('GeoLite2-Country');
       expect(reader.metadata.ipVersion).toBe(6);
       expect(reader.metadata.recordSize).toBe(recordSize);
@@ -44,7 +37,7 @@ describe('scripts/build-test-mmdb', () => {
 
   it('writes a GeoIP2-City database with city names', () => {
     const path = buildOfficialCityMmdb(join(dir, 'city.mmdb'));
-    const reader = new Reader<Official>(readFileSync(path));
+    const reader = new Reader<CityResponse>(readFileSync(path));
     expect(reader.metadata.databaseType).toBe('GeoIP2-City');
     expect(reader.get('1.34.5.1')?.city?.names.en).toBe('Taipei');
     expect(reader.get('192.0.2.1')).toEqual({ registered_country: expect.objectContaining({ iso_code: 'DE' }) });

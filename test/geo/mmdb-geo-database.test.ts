@@ -39,7 +39,7 @@ const BUNDLED_CASES: [ip: string, country: string, continent: string, prefixLeng
 
 describe('openGeoDatabase on the bundled GeoLite2 data', () => {
   let db: MmdbGeoDatabase;
-  let raw: Reader<{ country_code: string }>;
+  let raw: Reader<Record<string, unknown>>;
   beforeAll(async () => {
     db = await openGeoDatabase(BUNDLED_GEOIP_DATABASE);
     raw = new Reader(readFileSync(BUNDLED_GEOIP_DATABASE));

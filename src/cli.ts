@@ -44,10 +44,7 @@ async function serve(configPath: string | undefined): Promise<void> {
     logger: log,
     current: geo,
     checkIntervalMs: loaded.config.geoip.reload_check_interval,
-    onLoaded: (db) => {
-      app.setGeoDatabase(db);
-      log.info({ geoip: db.info }, 'GeoIP database reloaded');
-    },
+    onLoaded: (db) => app.setGeoDatabase(db),
   });
   log.info({ config: loaded.source, listen: bound, geoip: geo.info, generation: app.snapshot().generation }, 'geosteer serving');
 

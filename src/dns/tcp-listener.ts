@@ -17,7 +17,8 @@ const MAX_BUFFERED = 65537;
 /** DNS over TCP: length-prefixed messages, pipelined, answered in order. */
 export class TcpListener {
   private readonly server: net.Server;
-  private readonly sockets = new Set<net.Socket>();
+  /** Open connections and whether each holds part of a query not yet answered. */
+  private readonly sockets = new Map<net.Socket, { partial: boolean }>();
   private closing = false;
 
   constructor(
@@ -48,13 +49,13 @@ export class TcpListener {
   }
 
   /**
-   * Stops accepting, lets every connection finish the queries it already sent (they are
-   * answered synchronously as they arrive), then closes idle connections.
+   * Stops accepting and closes idle connections at once; a connection holding part of a
+   * query is closed right after that query is answered (or at its idle timeout).
    */
   close(): Promise<void> {
     this.closing = true;
     const closed = new Promise<void>((resolve) => this.server.close(() => resolve()));
-    for (const socket of this.sockets) socket.end();
+    for (const [socket, state] of this.sockets) if (!state.partial) socket.end();
     return closed;
   }
 
@@ -63,12 +64,14 @@ export class TcpListener {
       socket.destroy();
       return;
     }
-    this.sockets.add(socket);
+    const state = { partial: false };
+    this.sockets.set(socket, state);
     socket.setTimeout(this.limits.idleTimeoutMs, () => socket.destroy());
     const remote = socket.remoteAddress ?? '';
     let buffered: Buffer = Buffer.alloc(0);
     let answered = 0;
     socket.on('data', (chunk: Buffer) => {
+      if (socket.writableEnded) return;
       buffered = buffered.length === 0 ? chunk : Buffer.concat([buffered, chunk]);
       while (buffered.length >= 2) {
         const len = buffered.readUInt16BE(0);
@@ -77,14 +80,16 @@ export class TcpListener {
         const msg = buffered.subarray(2, 2 + len);
         buffered = buffered.subarray(2 + len);
         this.answer(socket, msg, remote);
-        if (++answered >= this.limits.maxQueriesPerConnection || this.closing) {
+        if (++answered >= this.limits.maxQueriesPerConnection) {
           socket.end();
           return;
         }
       }
-      if (buffered.length > MAX_BUFFERED) socket.destroy();
+      if (buffered.length > MAX_BUFFERED) return void socket.destroy();
+      state.partial = buffered.length > 0;
+      if (this.closing && !state.partial) return void socket.end();
       // Keep only what is still needed, so a slice does not pin a large chunk.
-      if (buffered.length > 0 && buffered.byteOffset !== 0) buffered = Buffer.from(buffered);
+      if (state.partial && buffered.byteOffset !== 0) buffered = Buffer.from(buffered);
     });
     socket.on('error', () => socket.destroy());
     socket.on('close', () => this.sockets.delete(socket));

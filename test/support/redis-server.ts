@@ -17,7 +17,10 @@ export function redisServerInstalled(): boolean {
  * fails with a message saying what to install; elsewhere it is skipped with a loud warning.
  */
 export function describeWithRedis(name: string, body: () => void): void {
-  if (redisServerInstalled()) return describe(name, body);
+  if (redisServerInstalled()) {
+    describe(name, body);
+    return;
+  }
   const message = `redis-server is not installed (not on PATH): install it (apt-get install redis-server) to run "${name}"`;
   if (IN_CI) {
     describe(name, () => {

@@ -4,7 +4,7 @@ import { GeosteerError } from '../../src/shared/errors.js';
 import { silentLogger } from '../../src/shared/logger.js';
 import { RedisStateStore } from '../../src/state/redis-state-store.js';
 import { stateStoreContract } from '../contracts/state-store.contract.js';
-import { describeWithRedis, eventually, freePort, startRedis, type TestRedis } from '../support/redis-server.js';
+import { describeWithRedis, eventually, freePort, startRedis, startSentinel, type TestRedis } from '../support/redis-server.js';
 
 let prefixes = 0;
 /** A prefix no other test uses, so tests share one redis-server without seeing each other. */
@@ -89,6 +89,21 @@ describeWithRedis('RedisStateStore', () => {
       expect(store.current().weights.size).toBe(0);
     } finally {
       await store.close();
+    }
+  });
+
+  it('finds the master through Sentinel and writes there', async () => {
+    const sentinel = await startSentinel(redis.port, 'geosteer-test');
+    const prefix = freshPrefix();
+    const store = new RedisStateStore({ connection: { mode: 'sentinel', sentinels: [{ host: '127.0.0.1', port: sentinel.port }], name: 'geosteer-test' }, keyPrefix: prefix, instanceId: 's', log: silentLogger() });
+    try {
+      await store.refresh();
+      expect(store.connected).toBe(true);
+      await store.setWeight('tokyo', 42);
+      expect(JSON.parse((await raw.hget(`{${prefix}}:weights`, 'tokyo'))!)).toMatchObject({ value: 42 });
+    } finally {
+      await store.close();
+      await sentinel.stop();
     }
   });
 });

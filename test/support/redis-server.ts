@@ -1,5 +1,5 @@
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { createConnection, createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -131,4 +131,28 @@ export async function eventually(check: () => boolean | Promise<boolean>, what: 
     if (Date.now() >= deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for: ${what}`);
     await new Promise((r) => setTimeout(r, 20));
   }
+}
+
+/** A Sentinel (redis-server --sentinel) on a free port monitoring `masterPort` as `name`. */
+export async function startSentinel(masterPort: number, name: string): Promise<{ port: number; stop(): Promise<void> }> {
+  const dir = mkdtempSync(join(tmpdir(), 'geosteer-sentinel-'));
+  const port = await freePort();
+  const conf = join(dir, 'sentinel.conf'); // Sentinel rewrites its config file, so it must be writable
+  writeFileSync(conf, `port ${port}\nbind 127.0.0.1\nprotected-mode no\ndir ${dir}\nsentinel monitor ${name} 127.0.0.1 ${masterPort} 1\n`);
+  const proc = spawn('redis-server', [conf, '--sentinel'], { stdio: 'ignore' });
+  const stop = async () => {
+    if (proc.exitCode === null) {
+      const exited = new Promise((r) => proc.once('exit', r));
+      proc.kill('SIGKILL');
+      await exited;
+    }
+    rmSync(dir, { recursive: true, force: true });
+  };
+  try {
+    await waitForPing(port);
+  } catch (err) {
+    await stop();
+    throw err;
+  }
+  return { port, stop };
 }

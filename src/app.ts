@@ -10,6 +10,7 @@ import { EventLog } from './events/event-log.js';
 import type { Logger } from './shared/logger.js';
 import { GeosteerError } from './shared/errors.js';
 import type { StateStore } from './state/state-store.js';
+import { isQuorumHealthView, type TargetQuorumView } from './state/health-quorum.js';
 import { MemoryStateStore } from './state/memory-state-store.js';
 import { explainDecision, type ExplainTrace } from './steering/explain.js';
 import { ALL_UP, regionStatusView, type HealthView } from './steering/region-status.js';
@@ -112,8 +113,13 @@ export class App {
     }
   }
 
-  /** Explains the answer `name` would get for `client` ("IP" or "IP/PREFIX"). */
-  explain(name: string, client: string): ExplainTrace {
+  /** The health view answers are built from (a QuorumHealthView when health is shared). */
+  healthView(): HealthView {
+    return this.health;
+  }
+
+  /** Explains the answer `name` would get for `client` ("IP" or "IP/PREFIX"); with shared health, each instance's view of the regions tried. */
+  explain(name: string, client: string): ExplainTrace & { readonly healthQuorum?: readonly TargetQuorumView[] } {
     const snapshot = this.snapshot();
     const wanted = name.toLowerCase().replace(/\.$/, '');
     const policy = snapshot.model.policies.find((p) => p.name === wanted);
@@ -123,7 +129,7 @@ export class App {
     const parsed = parseClientPrefix(client);
     if (typeof parsed === 'string') throw new GeosteerError('BAD_REQUEST', `client: ${parsed}`);
     const location = parsed.family === 4 ? this.locator.locateV4(parsed.v4, parsed.prefix) : this.locator.locateV6(parsed.v6, 0, parsed.prefix);
-    return explainDecision(
+    const trace = explainDecision(
       policy,
       {
         query: `${parsed.text}/${parsed.prefix}`,
@@ -136,6 +142,10 @@ export class App {
       snapshot.model.regions,
       this.rand,
     );
+    const health = this.health;
+    if (!isQuorumHealthView(health)) return trace;
+    const regions = [...new Set(trace.tiers.flatMap((t) => t.regions.map((r) => r.region)))];
+    return { ...trace, healthQuorum: regions.flatMap((r) => health.regionViews(r)) };
   }
 
   /** Stops listening (TCP finishes in-flight queries) and detaches from the state store. */

@@ -8,6 +8,11 @@ import { openGeoDatabase } from './geo/mmdb-geo-database.js';
 import { ConfigError, GeosteerError } from './shared/errors.js';
 import { createLogger, silentLogger, type Logger } from './shared/logger.js';
 import { formatExplain } from './steering/explain.js';
+import { ALL_UP, type HealthView } from './steering/region-status.js';
+import { createStateStore, instanceIdOf } from './state/create-state-store.js';
+import { HealthPublisher } from './state/health-publisher.js';
+import { targetsFromHealthView } from './state/health-quorum.js';
+import type { StateStore } from './state/state-store.js';
 
 // The only module that exits the process. Exit codes: 0 ok, 1 runtime failure, 2 bad
 // config or usage.
@@ -37,7 +42,9 @@ async function serve(configPath: string | undefined): Promise<void> {
   const loaded = await loadOrExit(configPath);
   const log: Logger = createLogger(loaded.config.log.level);
   const geo = await openGeo(loaded);
-  const app = new App(loaded, { log, geo });
+  const { store: state, publisher } = await openState(loaded, log);
+  const app = new App(loaded, { log, geo, state });
+  publisher?.start(app);
   const bound = await app.listen();
   const watcher = watchGeoDatabase({
     path: geo.info.path,
@@ -63,12 +70,55 @@ async function serve(configPath: string | undefined): Promise<void> {
     stopping = true;
     log.info({ signal }, 'stopping: no new queries; finishing in-flight TCP queries');
     watcher.close();
+    publisher?.stop();
     const force = setTimeout(() => process.exit(0), 5000);
     force.unref();
-    app.close().then(() => process.exit(0), () => process.exit(1));
+    app
+      .close()
+      .then(() => state.close())
+      .then(() => process.exit(0), () => process.exit(1));
   };
   process.on('SIGTERM', () => stop('SIGTERM'));
   process.on('SIGINT', () => stop('SIGINT'));
+}
+
+/**
+ * The configured state store, read once before serving. With Redis, health observations are
+ * shared too (HealthPublisher). Redis being down at start is not fatal: we serve from the config
+ * and our own checks, refuse admin writes, and resync when it comes back.
+ */
+async function openState(loaded: LoadedConfig, log: Logger): Promise<{ store: StateStore; publisher?: { start(app: App): void; stop(): void } }> {
+  const cfg = loaded.config.state;
+  const store = createStateStore(cfg, log);
+  try {
+    await store.refresh();
+  } catch (err) {
+    log.error({ err: (err as Error).message }, 'state store unavailable at start; serving configured weights and drains until it is reachable');
+  }
+  if (cfg.store !== 'redis') return { store };
+  // Local health until the health monitor lands: everything up. The monitor replaces
+  // `localHealth` with its own view and calls publisher.localChanged() on each transition.
+  const localHealth: HealthView = ALL_UP;
+  let publisher: HealthPublisher | undefined;
+  return {
+    store,
+    publisher: {
+      start(app: App) {
+        publisher = new HealthPublisher({
+          store,
+          instance: instanceIdOf(cfg),
+          localTargets: () => targetsFromHealthView(localHealth, app.config.model.regions),
+          onView: (view) => app.setHealth(view),
+          heartbeatMs: cfg.heartbeat_interval,
+          ttlMs: cfg.observation_ttl,
+          quorum: cfg.quorum,
+          log,
+        });
+        publisher.start();
+      },
+      stop: () => publisher?.stop(),
+    },
+  };
 }
 
 async function checkConfig(path: string | undefined): Promise<void> {

@@ -160,9 +160,48 @@ const geoipSchema = z.strictObject({
   reload_check_interval: duration.default(60_000),
 });
 
-const stateSchema = z.strictObject({
-  store: z.enum(['memory']).default('memory'),
+const hostPort = z.strictObject({ host: z.string().min(1), port: z.number().int().min(1).max(65535) });
+
+/** "host:port" of a Redis Cluster seed node. */
+const clusterNode = z.string().refine((v) => parseListenAddress(v) !== undefined, {
+  error: (iss) => `expected host:port of a cluster node, got ${JSON.stringify(iss.input)}`,
 });
+
+const REDIS_ONLY_KEYS = ['url', 'sentinels', 'sentinel_name', 'cluster_nodes', 'quorum'] as const;
+
+const stateSchema = z
+  .strictObject({
+    store: z.enum(['memory', 'redis']).default('memory'),
+    /** redis://[user:password@]host:port[/db]; with sentinels or cluster_nodes only credentials and db are used. */
+    url: z.string().regex(/^rediss?:\/\//, 'expected a redis:// or rediss:// URL').optional(),
+    sentinels: z.array(hostPort).min(1).optional(),
+    /** The master name the sentinels monitor. */
+    sentinel_name: z.string().min(1).optional(),
+    cluster_nodes: z.array(clusterNode).min(1).optional(),
+    /** Every Redis key and channel starts with `{key_prefix}:`; instances sharing state share it. */
+    key_prefix: z.string().regex(/^[A-Za-z0-9_.:-]+$/, 'expected letters, digits, _ . : -').default('geosteer'),
+    /** This instance's name in shared health observations; default hostname-pid. */
+    instance_id: z.string().regex(/^[A-Za-z0-9_.:-]+$/, 'expected letters, digits, _ . : -').optional(),
+    /** Instances that must see a target down for it to be down; default a majority of live instances. */
+    quorum: z.number().int().min(1).optional(),
+    observation_ttl: duration.default(3000),
+    heartbeat_interval: duration.default(1000),
+    resync_interval: duration.default(5000),
+  })
+  .superRefine((s, ctx) => {
+    if (s.store === 'memory') {
+      for (const key of REDIS_ONLY_KEYS) {
+        if (s[key] !== undefined) ctx.addIssue({ code: 'custom', path: [key], message: 'only used with store: redis; set store: redis or remove it' });
+      }
+      return;
+    }
+    const modes = [s.sentinels && 'sentinels', s.cluster_nodes && 'cluster_nodes'].filter(Boolean);
+    if (modes.length > 1) ctx.addIssue({ code: 'custom', path: ['cluster_nodes'], message: 'use either sentinels or cluster_nodes, not both' });
+    if (modes.length === 0 && s.url === undefined) ctx.addIssue({ code: 'custom', path: ['url'], message: 'store: redis needs url (or sentinels + sentinel_name, or cluster_nodes), e.g. url: redis://127.0.0.1:6379' });
+    if (s.sentinels && !s.sentinel_name) ctx.addIssue({ code: 'custom', path: ['sentinel_name'], message: 'sentinels need sentinel_name, the master name they monitor (e.g. mymaster)' });
+    if (s.sentinel_name && !s.sentinels) ctx.addIssue({ code: 'custom', path: ['sentinels'], message: 'sentinel_name needs sentinels: [{host, port}]' });
+    if (s.observation_ttl <= s.heartbeat_interval) ctx.addIssue({ code: 'custom', path: ['observation_ttl'], message: `must be longer than heartbeat_interval (${s.heartbeat_interval} ms), e.g. three heartbeats` });
+  });
 
 const logSchema = z.strictObject({
   level: z.enum(['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent']).default('info'),

@@ -4,9 +4,12 @@ import { EMPTY_STATE } from './state-store.js';
 /** The embedded default: state in this process only. Each write replaces the state object. */
 export class MemoryStateStore implements StateStore {
   readonly kind = 'memory';
+  /** The memory store has no connection to lose. */
+  readonly connected = true;
   private state: SharedState = EMPTY_STATE;
   private readonly expiries = new Map<string, number>();
   private readonly listeners = new Set<() => void>();
+  private syncedAt: number | undefined;
 
   constructor(private readonly now: () => number = Date.now) {}
 
@@ -14,8 +17,17 @@ export class MemoryStateStore implements StateStore {
     return this.withoutExpired();
   }
 
+  get lastSyncAt(): number | undefined {
+    return this.syncedAt;
+  }
+
   async refresh(): Promise<SharedState> {
+    this.syncedAt = this.now();
     return this.current();
+  }
+
+  onConnectionChange(_listener: (connected: boolean) => void): () => void {
+    return () => {};
   }
 
   async setWeight(region: string, weight: number | null): Promise<void> {

@@ -1,0 +1,31 @@
+import { hostname } from 'node:os';
+import type { Config } from '../config/schema.js';
+import { parseListenAddress } from '../config/schema.js';
+import type { Logger } from '../shared/logger.js';
+import { MemoryStateStore } from './memory-state-store.js';
+import { RedisStateStore, type RedisConnection } from './redis-state-store.js';
+import type { StateStore } from './state-store.js';
+
+/** This instance's id: state.instance_id, else hostname-pid. */
+export function instanceIdOf(state: Config['state']): string {
+  return state.instance_id ?? `${hostname()}-${process.pid}`;
+}
+
+/** The Redis connection a validated `state:` section describes. */
+export function redisConnectionOf(state: Config['state']): RedisConnection {
+  if (state.sentinels) return { mode: 'sentinel', sentinels: state.sentinels, name: state.sentinel_name!, url: state.url };
+  if (state.cluster_nodes) return { mode: 'cluster', nodes: state.cluster_nodes.map((n) => parseListenAddress(n)!), url: state.url };
+  return { mode: 'standalone', url: state.url! };
+}
+
+/** The StateStore the config asks for: memory (default) or Redis. Does not wait for Redis. */
+export function createStateStore(state: Config['state'], log: Logger): StateStore {
+  if (state.store === 'memory') return new MemoryStateStore();
+  return new RedisStateStore({
+    connection: redisConnectionOf(state),
+    keyPrefix: state.key_prefix,
+    instanceId: instanceIdOf(state),
+    log: log.child({ component: 'state' }),
+    resyncIntervalMs: state.resync_interval,
+  });
+}

@@ -1,0 +1,31 @@
+/** The Redis keys and channel of one geosteer deployment, all under `key_prefix`. */
+export interface RedisKeys {
+  /** Hash: region -> versioned weight entry JSON. */
+  readonly weights: string;
+  /** Hash: region -> versioned drain entry JSON. */
+  readonly drains: string;
+  /** INCR counter that orders every write of every instance. */
+  readonly version: string;
+  /** Set of instance ids that published observations (an index; the keys' TTL decides liveness). */
+  readonly instances: string;
+  /** Pub/sub channel carrying every change. */
+  readonly changes: string;
+  /** String key holding one instance's observations, with a PX TTL. */
+  observations(instance: string): string;
+}
+
+/**
+ * Keys for `prefix`. The prefix is wrapped in a hash tag (`{geosteer}:weights`) so every key
+ * lands in one Redis Cluster slot and the Lua scripts may touch several of them.
+ */
+export function redisKeys(prefix: string): RedisKeys {
+  const tag = `{${prefix}}`;
+  return {
+    weights: `${tag}:weights`,
+    drains: `${tag}:drains`,
+    version: `${tag}:version`,
+    instances: `${tag}:instances`,
+    changes: `${tag}:changes`,
+    observations: (instance) => `${tag}:obs:${instance}`,
+  };
+}

@@ -5,6 +5,7 @@ import { loadConfigFile, type LoadedConfig } from './config/load.js';
 import { resolveGeoDatabasePath } from './geo/bundled-database.js';
 import { watchGeoDatabase } from './geo/geo-database-watcher.js';
 import { openGeoDatabase } from './geo/mmdb-geo-database.js';
+import { startHealthService } from './health/health-service.js';
 import { ConfigError, GeosteerError } from './shared/errors.js';
 import { createLogger, silentLogger, type Logger } from './shared/logger.js';
 import { formatExplain } from './steering/explain.js';
@@ -38,6 +39,8 @@ async function serve(configPath: string | undefined): Promise<void> {
   const log: Logger = createLogger(loaded.config.log.level);
   const geo = await openGeo(loaded);
   const app = new App(loaded, { log, geo });
+  // Before listening: with health.startup wait_for_checks this waits for the first checks.
+  const health = await startHealthService(loaded, app, log);
   const bound = await app.listen();
   const watcher = watchGeoDatabase({
     path: geo.info.path,
@@ -55,6 +58,7 @@ async function serve(configPath: string | undefined): Promise<void> {
     loadConfigFile(loaded.source).then(
       (next) => {
         app.applyConfig(next);
+        health.reload(next);
         log.info({ config: next.source }, 'config reloaded');
       },
       (err: Error) => log.error({ problems: err instanceof ConfigError ? err.problems : [err.message] }, 'config reload refused; still serving the previous config'),
@@ -66,6 +70,7 @@ async function serve(configPath: string | undefined): Promise<void> {
     stopping = true;
     log.info({ signal }, 'stopping: no new queries; finishing in-flight TCP queries');
     watcher.close();
+    void health.close();
     const force = setTimeout(() => process.exit(0), 5000);
     force.unref();
     app.close().then(() => process.exit(0), () => process.exit(1));

@@ -49,6 +49,8 @@ export class HealthMonitor implements AlertReceiver {
   /** Bumped on stop and re-plan, so late probe results of an old round are dropped. */
   private round = 0;
   private firstRound: { resolve: () => void; promise: Promise<void> } | undefined;
+  /** False until the first round is done under startup: wait_for_checks; views are held back until then. */
+  private publishing: boolean;
   private readonly now: () => number;
   private readonly random: Random;
   private readonly prober: Prober;
@@ -63,6 +65,7 @@ export class HealthMonitor implements AlertReceiver {
     this.alertMaxAgeMs = opts.alertMaxAgeMs ?? 3_600_000;
     this.tracker = new HealthTracker(opts.plan, this.alertLabel, this.alertMaxAgeMs, this.now());
     this.targets = targetsOf(opts.plan);
+    this.publishing = opts.plan.startup !== 'wait_for_checks';
   }
 
   /** The view to build the app with and to read now. */
@@ -109,6 +112,7 @@ export class HealthMonitor implements AlertReceiver {
     this.stop();
     this.opts = { ...this.opts, plan };
     this.tracker = new HealthTracker(plan, this.alertLabel, this.alertMaxAgeMs, this.now(), this.tracker);
+    this.publishing = true;
     this.targets = targetsOf(plan);
     this.opts.onChange(this.tracker.view(), 'health plan reloaded');
     if (wasRunning) void this.start();
@@ -135,15 +139,8 @@ export class HealthMonitor implements AlertReceiver {
 
   private onResult(t: Target, round: number, obs: { ok: boolean; detail: string }): void {
     if (round !== this.round || !this.running) return;
-    const now = this.now();
-    const events: NewEvent[] = [];
-    let viewChanged = false;
-    for (const e of t.endpoints) {
-      const u = this.tracker.observe(e.region, e.endpoint, obs, now);
-      events.push(...u.events);
-      viewChanged ||= u.viewChanged;
-    }
-    this.publish(events, viewChanged);
+    const u = this.tracker.observe(t.endpoints, obs, this.now());
+    this.publish(u.events, u.viewChanged);
     t.checked = true;
     this.checkFirstRound();
     const jitter = this.opts.plan.jitter * (2 * this.random() - 1);
@@ -151,13 +148,19 @@ export class HealthMonitor implements AlertReceiver {
   }
 
   private checkFirstRound(): void {
-    if ([...this.targets.values()].every((t) => t.checked)) this.firstRound?.resolve();
+    if (![...this.targets.values()].every((t) => t.checked)) return;
+    if (!this.publishing) {
+      // wait_for_checks: the first complete round is published as one view, never a half-checked one.
+      this.publishing = true;
+      this.opts.onChange(this.tracker.view(), 'first health checks done');
+    }
+    this.firstRound?.resolve();
   }
 
   /** Records events, swaps the view in, and re-arms the hold-down / alert-expiry timer. */
   private publish(events: NewEvent[], viewChanged: boolean): void {
     for (const e of events) this.opts.events.record(e);
-    if (viewChanged) {
+    if (viewChanged && this.publishing) {
       const reason = events.filter((e) => e.type.startsWith('region_')).concat(events).map((e) => `${e.type} ${e.region ?? ''}${e.endpoint ? `/${e.endpoint}` : ''}: ${e.cause}`)[0] ?? 'health change';
       this.opts.onChange(this.tracker.view(), reason);
     }

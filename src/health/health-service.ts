@@ -56,7 +56,8 @@ export async function startHealthService(loaded: LoadedConfig, sink: HealthSink,
     alertLabel: am?.label,
     alertMaxAgeMs: am?.max_age,
   });
-  sink.setHealth(monitor.view(), `health monitor started (startup: ${plan.startup})`);
+  // assume_up: the first view is all up, which is what the app starts with; wait_for_checks:
+  // the monitor publishes its first view once every target has one result.
   const firstRound = monitor.start();
   if (plan.startup === 'wait_for_checks') {
     await firstRound;

@@ -79,13 +79,14 @@ export class HealthTracker {
     return this.current;
   }
 
-  /** Feeds one check result of an endpoint. */
-  observe(region: string, endpoint: string, obs: Observation, now: number): TrackerUpdate {
-    const k = key(region, endpoint);
-    const state = this.endpoints.get(k);
-    const check = this.plan.regions.get(region)?.endpoints.find((e) => e.id === endpoint)?.check;
-    if (!state || !check) return { events: [], viewChanged: false };
-    this.endpoints.set(k, observeEndpoint(state, obs, check, now));
+  /** Feeds one check result to the endpoints that share the check, then re-evaluates once. */
+  observe(endpoints: readonly { region: string; endpoint: string }[], obs: Observation, now: number): TrackerUpdate {
+    for (const { region, endpoint } of endpoints) {
+      const k = key(region, endpoint);
+      const state = this.endpoints.get(k);
+      const check = this.plan.regions.get(region)?.endpoints.find((e) => e.id === endpoint)?.check;
+      if (state && check) this.endpoints.set(k, observeEndpoint(state, obs, check, now));
+    }
     return this.evaluate(now);
   }
 

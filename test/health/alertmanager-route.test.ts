@@ -29,7 +29,6 @@ async function setup(maxAge = '1h') {
     alertLabel: am.label,
     alertMaxAgeMs: am.max_age,
   });
-  server.app.setHealth(monitor.view(), 'test start');
   await monitor.start();
   hooks = buildAlertServer({ token: TOKEN, receiver: monitor });
 }

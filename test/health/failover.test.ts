@@ -34,7 +34,6 @@ async function serveWithHealth(doc: Record<string, any>): Promise<{ server: Test
     random: () => 0.5, // no jitter: the waits are exactly the interval
   });
   cleanups.push(() => monitor.stop());
-  server.app.setHealth(monitor.view(), 'test start');
   await monitor.start();
   return { server, monitor };
 }

@@ -126,7 +126,9 @@ function regionPlan(name: string, region: RegionConfig, defaults: Config['health
     if (!merged) return { id: t.id, check: undefined };
     const check = resolveCheck(merged, defaults, t.address);
     if (typeof check === 'string') {
-      problems.push(`${t.own ? t.path : `${path}.health.check`}: ${check}`);
+      // A problem of the region's check shows once, not once per endpoint.
+      const problem = `${t.own ? t.path : `${path}.health.check`}: ${check}`;
+      if (!problems.includes(problem)) problems.push(problem);
       return { id: t.id, check: undefined };
     }
     return { id: t.id, check };

@@ -12,7 +12,7 @@ import { exampleDocument, startServer, type TestServer } from '../support/test-s
 
 const TAIWAN_V4 = '198.51.100.10';
 const TOKYO_V4 = '198.51.100.30';
-const HOLD_DOWN_MS = 400;
+const HOLD_DOWN_MS = 800;
 
 const cleanups: (() => Promise<void> | void)[] = [];
 afterEach(async () => {

@@ -20,7 +20,7 @@ afterEach(async () => {
 });
 
 function healthDefaults() {
-  return { interval: '50ms', timeout: '40ms', rise: 2, fall: 2, jitter: 0.1, failback_hold_down: `${HOLD_DOWN_MS}ms` };
+  return { interval: '100ms', timeout: '100ms', rise: 2, fall: 2, jitter: 0.1, failback_hold_down: `${HOLD_DOWN_MS}ms` };
 }
 
 async function serveWithHealth(doc: Record<string, any>): Promise<{ server: TestServer; monitor: HealthMonitor }> {

@@ -40,7 +40,7 @@ describe('startHealthService', () => {
     try {
       tw.status = 503;
       const doc = exampleDocument();
-      doc.health = { interval: '200ms', timeout: '100ms', startup: 'wait_for_checks', alertmanager: { token_env: 'GEOSTEER_TEST_TOKEN', listen: '127.0.0.1:0' } };
+      doc.health = { interval: '1s', timeout: '1s', startup: 'wait_for_checks', alertmanager: { token_env: 'GEOSTEER_TEST_TOKEN', listen: '127.0.0.1:0' } };
       doc.regions.taiwan.health = { check: { url: `http://127.0.0.1:${tw.port}/healthz` } };
       server = await startServer(doc);
       service = await startHealthService(loadDocument(doc), server.app, silentLogger(), { GEOSTEER_TEST_TOKEN: TOKEN });

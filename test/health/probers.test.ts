@@ -23,8 +23,8 @@ function spec(over: Partial<CheckSpec>): CheckSpec {
     expectStatus: { min: 200, max: 399 },
     bodyContains: undefined,
     verifyTls: true,
-    intervalMs: 1000,
-    timeoutMs: 500,
+    intervalMs: 5000,
+    timeoutMs: 3000, // generous: only the timeout test waits for it
     rise: 2,
     fall: 3,
     key: 'test',

@@ -24,7 +24,7 @@ async function healthServers(n: number): Promise<FakeHealthServer[]> {
 const url = (s: FakeHealthServer) => `http://127.0.0.1:${s.port}/healthz`;
 
 async function serve(doc: Record<string, any>): Promise<{ server: TestServer; monitor: HealthMonitor }> {
-  doc.health = { interval: '40ms', timeout: '30ms', rise: 1, fall: 1, failback_hold_down: '0s', startup: 'wait_for_checks' };
+  doc.health = { interval: '150ms', timeout: '150ms', rise: 1, fall: 2, failback_hold_down: '0s', startup: 'wait_for_checks' };
   const server = await startServer(doc);
   cleanups.push(() => server.close());
   const monitor = new HealthMonitor({

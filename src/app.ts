@@ -14,6 +14,7 @@ import { isQuorumHealthView, type TargetQuorumView } from './state/health-quorum
 import { MemoryStateStore } from './state/memory-state-store.js';
 import { explainDecision, type ExplainTrace } from './steering/explain.js';
 import { ALL_UP, regionStatusView, type HealthView } from './steering/region-status.js';
+import { steeringTransitions } from './steering/steering-transitions.js';
 import type { Random } from './steering/types.js';
 
 /** What the app is built from besides its config: the edges, passed in so tests can hold them. */
@@ -73,16 +74,30 @@ export class App {
 
   /** Builds a new snapshot from config + state + health and swaps it in. */
   rebuild(reason: string): Snapshot {
+    const before = this.snapshot().status;
     const snapshot = this.compile();
     this.handler.setSnapshot(snapshot);
     this.log.debug({ generation: snapshot.generation, reason }, 'snapshot rebuilt');
+    this.recordSteeringTransitions(before, snapshot, reason);
     return snapshot;
   }
 
+  /** Failover, failback and fail-open events for every rule whose answering regions moved. */
+  private recordSteeringTransitions(before: Snapshot['status'], after: Snapshot, reason: string): void {
+    for (const t of steeringTransitions(after.model.policies, before, after.status)) {
+      this.events.record({
+        type: t.type,
+        cause: `${t.from.join('+') || '(none)'} -> ${t.to.join('+') || '(none)'} for ${t.rule}; ${reason}`,
+        name: t.name,
+        detail: { rule: t.rule, from: t.from, to: t.to, generation: after.generation },
+      });
+    }
+  }
+
   /** Replaces the health view (the health subsystem calls this on every transition). */
-  setHealth(health: HealthView): void {
+  setHealth(health: HealthView, reason = 'health change'): void {
     this.health = health;
-    this.rebuild('health change');
+    this.rebuild(reason);
   }
 
   /** Switches to a new, already validated config; listeners stay as they are. */

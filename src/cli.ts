@@ -5,6 +5,7 @@ import { loadConfigFile, type LoadedConfig } from './config/load.js';
 import { resolveGeoDatabasePath } from './geo/bundled-database.js';
 import { watchGeoDatabase } from './geo/geo-database-watcher.js';
 import { openGeoDatabase } from './geo/mmdb-geo-database.js';
+import { startHealthService } from './health/health-service.js';
 import { ConfigError, GeosteerError } from './shared/errors.js';
 import { createLogger, silentLogger, type Logger } from './shared/logger.js';
 import { formatExplain } from './steering/explain.js';
@@ -44,6 +45,10 @@ async function serve(configPath: string | undefined): Promise<void> {
   const geo = await openGeo(loaded);
   const { store: state, publisher } = await openState(loaded, log);
   const app = new App(loaded, { log, geo, state });
+  // Local checks feed the app directly, or through the quorum of instances when state is shared.
+  const sink = publisher ? { events: app.events, setHealth: (view: HealthView) => publisher.setLocal(view) } : app;
+  // Before listening: with health.startup wait_for_checks this waits for the first checks.
+  const health = await startHealthService(loaded, sink, log);
   publisher?.start(app);
   const bound = await app.listen();
   const watcher = watchGeoDatabase({
@@ -59,6 +64,7 @@ async function serve(configPath: string | undefined): Promise<void> {
     loadConfigFile(loaded.source).then(
       (next) => {
         app.applyConfig(next);
+        health.reload(next);
         log.info({ config: next.source }, 'config reloaded');
       },
       (err: Error) => log.error({ problems: err instanceof ConfigError ? err.problems : [err.message] }, 'config reload refused; still serving the previous config'),
@@ -71,6 +77,7 @@ async function serve(configPath: string | undefined): Promise<void> {
     log.info({ signal }, 'stopping: no new queries; finishing in-flight TCP queries');
     watcher.close();
     publisher?.stop();
+    void health.close();
     const force = setTimeout(() => process.exit(0), 5000);
     force.unref();
     app
@@ -87,7 +94,10 @@ async function serve(configPath: string | undefined): Promise<void> {
  * shared too (HealthPublisher). Redis being down at start is not fatal: we serve from the config
  * and our own checks, refuse admin writes, and resync when it comes back.
  */
-async function openState(loaded: LoadedConfig, log: Logger): Promise<{ store: StateStore; publisher?: { start(app: App): void; stop(): void } }> {
+async function openState(
+  loaded: LoadedConfig,
+  log: Logger,
+): Promise<{ store: StateStore; publisher?: { start(app: App): void; setLocal(view: HealthView): void; stop(): void } }> {
   const cfg = loaded.config.state;
   const store = createStateStore(cfg, log);
   try {
@@ -96,9 +106,8 @@ async function openState(loaded: LoadedConfig, log: Logger): Promise<{ store: St
     log.error({ err: (err as Error).message }, 'state store unavailable at start; serving configured weights and drains until it is reachable');
   }
   if (cfg.store !== 'redis') return { store };
-  // Local health until the health monitor lands: everything up. The monitor replaces
-  // `localHealth` with its own view and calls publisher.localChanged() on each transition.
-  const localHealth: HealthView = ALL_UP;
+  // This instance's own view: everything up until the health monitor reports.
+  let localHealth: HealthView = ALL_UP;
   let publisher: HealthPublisher | undefined;
   return {
     store,
@@ -115,6 +124,10 @@ async function openState(loaded: LoadedConfig, log: Logger): Promise<{ store: St
           log,
         });
         publisher.start();
+      },
+      setLocal(view: HealthView) {
+        localHealth = view;
+        void publisher?.localChanged();
       },
       stop: () => publisher?.stop(),
     },

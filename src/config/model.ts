@@ -1,6 +1,7 @@
 import { isIPv4 } from 'node:net';
 import { isContinentCode, isCountryCode } from '../geo/country-continent.js';
 import type { NamePolicy, RegionSpec, Rule, Tier } from '../steering/types.js';
+import { resolveHealthPlan } from './health-checks.js';
 import { absoluteName, isInZone, parseRecordData, type StaticRecord } from './records.js';
 import type { Config, TierConfig, ZoneConfig } from './schema.js';
 
@@ -30,6 +31,7 @@ export function buildModel(config: Config): { model: ServiceModel; problems: str
   const zones = buildZones(config, problems);
   const regions = buildRegions(config, problems);
   const policies = buildPolicies(config, zones, regions, problems);
+  problems.push(...resolveHealthPlan(config).problems);
   return { model: { zones, regions, policies }, problems };
 }
 

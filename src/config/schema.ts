@@ -100,10 +100,69 @@ const zoneSchema = z.strictObject({
   records: z.array(staticRecordSchema).default([]),
 });
 
+/** "200", "200-399": an inclusive HTTP status range, parsed to {min, max}. */
+const statusRange = z.union([z.number(), z.string()]).transform((value, ctx) => {
+  const m = /^\s*(\d{3})\s*(?:-\s*(\d{3})\s*)?$/.exec(String(value));
+  const min = m ? Number(m[1]) : NaN;
+  const max = m ? Number(m[2] ?? m[1]) : NaN;
+  if (!m || min < 100 || max > 599 || min > max) {
+    ctx.addIssue({ code: 'custom', message: `expected a status or range like "200" or "200-399" (100..599, low first), got ${JSON.stringify(value)}` });
+    return z.NEVER;
+  }
+  return { min, max };
+});
+
+/** An http(s) check URL; the host is where the check connects, which may differ from the answered address. */
+const checkUrl = z.string().refine(
+  (v) => {
+    try {
+      const u = new URL(v);
+      return (u.protocol === 'http:' || u.protocol === 'https:') && u.hostname !== '';
+    } catch {
+      return false;
+    }
+  },
+  { error: (iss) => `expected an http:// or https:// URL like http://10.0.0.1:8080/healthz, got ${JSON.stringify(iss.input)}` },
+);
+
+/** A health check, or the fields of one that override the region's check (all optional here; model.ts checks the combination). */
+const checkSchema = z.strictObject({
+  /** http | https | tcp; inferred from the url scheme when a url is given. */
+  type: z.enum(['http', 'https', 'tcp']).optional(),
+  /** Full target for http(s) checks; otherwise host (default: the endpoint address), port and path. */
+  url: checkUrl.optional(),
+  host: z.string().min(1).optional(),
+  port: z.number().int().min(1).max(65535).optional(),
+  path: z.string().startsWith('/').optional(),
+  method: z.enum(['GET', 'HEAD', 'POST', 'OPTIONS']).optional(),
+  /** Host header sent with http(s) checks (default: the url host). */
+  host_header: z.string().min(1).optional(),
+  /** TLS server name for https checks (default: host_header, else the url host when it is a name). */
+  sni: z.string().min(1).optional(),
+  expect_status: statusRange.optional(),
+  /** The response body must contain this text (the first 64 KiB are read). */
+  body_contains: z.string().min(1).optional(),
+  /** Verify the server certificate; on unless explicitly false. */
+  verify_tls: z.boolean().optional(),
+  interval: duration.optional(),
+  timeout: duration.optional(),
+  rise: z.number().int().min(1).max(100).optional(),
+  fall: z.number().int().min(1).max(100).optional(),
+});
+
+/** Per-region health: the check every endpoint gets (unless it overrides) and how many must be up. */
+const regionHealthSchema = z.strictObject({
+  check: checkSchema.optional(),
+  /** The region is up while at least this many endpoints are up. */
+  min_up: z.number().int().min(1).default(1),
+});
+
 const endpointSchema = z.strictObject({
   /** Stable id for health state and metrics; defaults to the address. */
   name: z.string().regex(/^[A-Za-z0-9_.:-]+$/).optional(),
   address: ipAddress,
+  /** Overrides fields of the region's check for this endpoint (or is its only check). */
+  check: checkSchema.optional(),
 });
 
 const regionSchema = z.strictObject({
@@ -113,6 +172,8 @@ const regionSchema = z.strictObject({
   /** Traffic weight 0..100; 0 takes the region out of rotation. Changeable at runtime. */
   weight: z.number().int().min(0).max(100).default(100),
   drain: z.boolean().default(false),
+  /** Active checks; a region without checks is always up (alerts can still mark it down). */
+  health: regionHealthSchema.optional(),
 });
 
 /** A tier: one region by name, or a weighted group `{group: {region: share, ...}}`. */
@@ -203,6 +264,35 @@ const stateSchema = z
     if (s.observation_ttl <= s.heartbeat_interval) ctx.addIssue({ code: 'custom', path: ['observation_ttl'], message: `must be longer than heartbeat_interval (${s.heartbeat_interval} ms), e.g. three heartbeats` });
   });
 
+const alertmanagerSchema = z.strictObject({
+  /** Bearer token Alertmanager sends (http_config.authorization.credentials); or token_env. */
+  token: z.string().min(16).optional(),
+  /** Name of the environment variable holding the token. */
+  token_env: z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/).optional(),
+  /** Alert label naming the region (or endpoint, or "region/endpoint") to mark down. */
+  label: z.string().min(1).default('region'),
+  /** A firing alert not re-sent for this long stops counting (covers a lost "resolved"). */
+  max_age: duration.default(3_600_000),
+  /** Own listener for POST /v1/alerts/alertmanager until the admin API serves it. */
+  listen: listenAddress.optional(),
+});
+
+const healthSchema = z.strictObject({
+  interval: duration.default(10_000),
+  timeout: duration.default(2_000),
+  /** Good checks in a row before a down endpoint is up. */
+  rise: z.number().int().min(1).max(100).default(2),
+  /** Failed checks in a row before an up endpoint is down. */
+  fall: z.number().int().min(1).max(100).default(3),
+  /** Each wait is the interval +/- this fraction, so checks do not fire in lockstep. */
+  jitter: z.number().min(0).max(0.5).default(0.1),
+  /** How long a recovered region must stay up before it takes traffic again. */
+  failback_hold_down: duration.default(60_000),
+  /** assume_up: answer at once, endpoints up until checks say otherwise; wait_for_checks: first round of checks decides before DNS listens. */
+  startup: z.enum(['assume_up', 'wait_for_checks']).default('assume_up'),
+  alertmanager: alertmanagerSchema.optional(),
+});
+
 const logSchema = z.strictObject({
   level: z.enum(['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent']).default('info'),
 });
@@ -212,6 +302,7 @@ export const configSchema = z.strictObject({
   geoip: geoipSchema.prefault({}),
   state: stateSchema.prefault({}),
   log: logSchema.prefault({}),
+  health: healthSchema.prefault({}),
   zones: z.array(zoneSchema).min(1),
   regions: z.record(z.string().regex(/^[a-z0-9][a-z0-9_-]*$/, 'expected a region name of lower-case letters, digits, - and _'), regionSchema),
   names: z.array(steeredNameSchema).default([]),
@@ -225,3 +316,5 @@ export type RegionConfig = Config['regions'][string];
 export type SteeredNameConfig = Config['names'][number];
 export type RuleConfig = SteeredNameConfig['rules'][number];
 export type TierConfig = RuleConfig['tiers'][number];
+export type HealthConfig = Config['health'];
+export type CheckConfig = NonNullable<RegionConfig['endpoints'][number]['check']>;

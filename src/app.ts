@@ -13,7 +13,8 @@ import type { StateStore } from './state/state-store.js';
 import { MemoryStateStore } from './state/memory-state-store.js';
 import { explainDecision, type ExplainTrace } from './steering/explain.js';
 import { ALL_UP, regionStatusView, type HealthView } from './steering/region-status.js';
-import type { Random } from './steering/types.js';
+import type { Endpoint, Random } from './steering/types.js';
+import type { ServiceModel } from './config/model.js';
 
 /** What the app is built from besides its config: the edges, passed in so tests can hold them. */
 export interface AppDeps {
@@ -42,6 +43,9 @@ export class App {
   private readonly unsubscribe: () => void;
   private readonly log: Logger;
   private readonly rand: Random;
+  /** Region endpoints reported by sources (Kubernetes), replacing the config's. */
+  private readonly regionEndpoints = new Map<string, { endpoints: readonly Endpoint[]; cname: string | undefined }>();
+  private readonly rebuildListeners = new Set<(snapshot: Snapshot) => void>();
 
   constructor(loaded: LoadedConfig, deps: AppDeps) {
     this.loaded = loaded;
@@ -66,7 +70,7 @@ export class App {
   }
 
   private compile(): Snapshot {
-    const { model } = this.loaded;
+    const model = this.effectiveModel();
     return compileSnapshot(model, regionStatusView(model.regions, this.state.current(), this.health));
   }
 
@@ -75,7 +79,38 @@ export class App {
     const snapshot = this.compile();
     this.handler.setSnapshot(snapshot);
     this.log.debug({ generation: snapshot.generation, reason }, 'snapshot rebuilt');
+    for (const l of this.rebuildListeners) l(snapshot);
     return snapshot;
+  }
+
+  /** Calls `listener` with every new snapshot (the Cloudflare reconciler); returns the unsubscribe function. */
+  onRebuild(listener: (snapshot: Snapshot) => void): () => void {
+    this.rebuildListeners.add(listener);
+    return () => this.rebuildListeners.delete(listener);
+  }
+
+  /** The config's model with the source-reported endpoints of each region swapped in. */
+  private effectiveModel(): ServiceModel {
+    const { model } = this.loaded;
+    if (this.regionEndpoints.size === 0) return model;
+    const regions = new Map(model.regions);
+    for (const [name, e] of this.regionEndpoints) {
+      const spec = regions.get(name);
+      if (spec) regions.set(name, { ...spec, endpoints: e.endpoints, cname: e.cname });
+    }
+    return { ...model, regions };
+  }
+
+  /** Replaces a region's endpoints (or CNAME target) with what a source reported, and rebuilds. */
+  setRegionEndpoints(region: string, endpoints: readonly Endpoint[], cname?: string): void {
+    if (!this.loaded.model.regions.has(region)) throw new GeosteerError('NOT_FOUND', `unknown region ${JSON.stringify(region)}`);
+    this.regionEndpoints.set(region, { endpoints, cname });
+    this.rebuild(`endpoints of ${region} from source`);
+  }
+
+  /** Goes back to the config's endpoints for a region. */
+  clearRegionEndpoints(region: string): void {
+    if (this.regionEndpoints.delete(region)) this.rebuild(`endpoints of ${region} back to config`);
   }
 
   /** Replaces the health view (the health subsystem calls this on every transition). */

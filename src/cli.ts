@@ -8,6 +8,10 @@ import { openGeoDatabase } from './geo/mmdb-geo-database.js';
 import { ConfigError, GeosteerError } from './shared/errors.js';
 import { createLogger, silentLogger, type Logger } from './shared/logger.js';
 import { formatExplain } from './steering/explain.js';
+import { Registry } from 'prom-client';
+import { startSources } from './sources/start-sources.js';
+import { startCloudflareSync } from './sync/start-sync.js';
+import { SyncMetrics } from './sync/sync-metrics.js';
 
 // The only module that exits the process. Exit codes: 0 ok, 1 runtime failure, 2 bad
 // config or usage.
@@ -39,6 +43,11 @@ async function serve(configPath: string | undefined): Promise<void> {
   const geo = await openGeo(loaded);
   const app = new App(loaded, { log, geo });
   const bound = await app.listen();
+  // Sources and Cloudflare sync (when configured). The registry is local until the central
+  // metrics registry exists; the lead swaps it in at merge.
+  const syncMetrics = new SyncMetrics(new Registry());
+  const sources = await startSources(app, { log, events: app.events, metrics: syncMetrics });
+  const reconciler = startCloudflareSync(app, { log, metrics: syncMetrics });
   const watcher = watchGeoDatabase({
     path: geo.info.path,
     logger: log,
@@ -66,6 +75,7 @@ async function serve(configPath: string | undefined): Promise<void> {
     stopping = true;
     log.info({ signal }, 'stopping: no new queries; finishing in-flight TCP queries');
     watcher.close();
+    void Promise.all([...sources.map((s) => s.stop()), reconciler?.stop()]);
     const force = setTimeout(() => process.exit(0), 5000);
     force.unref();
     app.close().then(() => process.exit(0), () => process.exit(1));

@@ -64,6 +64,7 @@ export class Reconciler {
   private intervalTimer: NodeJS.Timeout | undefined;
   private retryTimer: NodeJS.Timeout | undefined;
   private stopped = false;
+  private readonly cleanups: (() => void)[] = [];
   private readonly now: () => number;
 
   constructor(private readonly opts: ReconcilerOptions) {
@@ -94,9 +95,15 @@ export class Reconciler {
     this.debounceTimer.unref();
   }
 
+  /** Runs `cleanup` on stop() (e.g. the unsubscribe from the app's snapshots). */
+  onStop(cleanup: () => void): void {
+    this.cleanups.push(cleanup);
+  }
+
   /** Stops the timers and waits for a run in progress. */
   async stop(): Promise<void> {
     this.stopped = true;
+    for (const c of this.cleanups.splice(0)) c();
     clearTimeout(this.debounceTimer);
     clearTimeout(this.retryTimer);
     clearInterval(this.intervalTimer);

@@ -40,6 +40,7 @@ export class IngressWatcher {
   private stopped = false;
   private abort: AbortController | undefined;
   private wake: (() => void) | undefined;
+  private endWatch: (() => void) | undefined;
   private loop: Promise<void> | undefined;
   private readonly api: NetworkingV1Api;
   private readonly watch: Watch;
@@ -62,6 +63,8 @@ export class IngressWatcher {
   async stop(): Promise<void> {
     this.stopped = true;
     this.abort?.abort();
+    // An aborted stream does not always reach the client's done callback: end the wait here.
+    this.endWatch?.();
     this.wake?.();
     await this.loop;
   }
@@ -112,6 +115,7 @@ export class IngressWatcher {
   private watchOnce(): Promise<void> {
     return new Promise<void>((resolve, reject) => {
       let gone = false;
+      this.endWatch = resolve;
       const query = { resourceVersion: this.resourceVersion, labelSelector: this.labelSelector, allowWatchBookmarks: true };
       this.watch
         .watch(

@@ -71,7 +71,10 @@ export class App {
 
   private compile(): Snapshot {
     const model = this.effectiveModel();
-    return compileSnapshot(model, regionStatusView(model.regions, this.state.current(), this.health));
+    // A source-fed region with no address yet cannot answer: the next tier takes its traffic.
+    const empty = [...model.regions.values()].filter((r) => r.endpoints.length === 0 && r.cname === undefined).map((r) => r.name);
+    const health: HealthView = empty.length === 0 ? this.health : { regionUp: (r) => !empty.includes(r) && this.health.regionUp(r), endpointUp: (r, e) => this.health.endpointUp(r, e) };
+    return compileSnapshot(model, regionStatusView(model.regions, this.state.current(), health));
   }
 
   /** Builds a new snapshot from config + state + health and swaps it in. */

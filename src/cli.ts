@@ -42,12 +42,13 @@ async function serve(configPath: string | undefined): Promise<void> {
   const log: Logger = createLogger(loaded.config.log.level);
   const geo = await openGeo(loaded);
   const app = new App(loaded, { log, geo });
-  const bound = await app.listen();
-  // Sources and Cloudflare sync (when configured). The registry is local until the central
-  // metrics registry exists; the lead swaps it in at merge.
+  // Sources and Cloudflare sync (when configured), before listening so that a bad kubeconfig
+  // or a missing token stops the start. The registry is local until the central metrics
+  // registry exists; the lead swaps it in at merge.
   const syncMetrics = new SyncMetrics(new Registry());
   const sources = await startSources(app, { log, events: app.events, metrics: syncMetrics });
   const reconciler = startCloudflareSync(app, { log, metrics: syncMetrics });
+  const bound = await app.listen();
   const watcher = watchGeoDatabase({
     path: geo.info.path,
     logger: log,

@@ -104,3 +104,26 @@ describe('Reconciler with the in-memory provider, and GET /v1/sync', () => {
     expect((await unconfigured.inject({ method: 'GET', url: '/v1/sync' })).json()).toEqual({ cloudflare: null, configured: false });
   });
 });
+
+describe('Reconciler and regions without addresses yet', () => {
+  it('a Kubernetes-fed region that has not reported keeps its published records (no deletes on restart)', async () => {
+    const doc = exampleDocument();
+    doc.regions.tokyo.endpoints = [];
+    doc.sources = { kubernetes: { regions: { tokyo: { kubeconfig: 'unused' } } } };
+    doc.sync = { cloudflare: { zone_id: 'z', owner_id: 'geo-test', names: [{ name: 'api.example.com' }] } };
+    const app = new App(loadDocument(doc), { log: silentLogger(), geo: await bundledGeo() });
+    cleanups.push(() => app.close());
+    const mine = { ttl: 60, proxied: false, comment: 'geosteer owner=geo-test' };
+    const provider = new InMemoryProvider([
+      { name: 'tokyo.api.example.com', type: 'A', content: '203.0.113.30', ...mine },
+      { name: '_geosteer-a.tokyo.api.example.com', type: 'TXT', content: '"heritage=geosteer,geosteer/owner=geo-test,geosteer/resource=tokyo.api.example.com/A"', ...mine, ttl: 1 },
+    ]);
+    const reconciler = new Reconciler({ provider, config: app.config.config.sync!.cloudflare!, delegated: [], snapshot: () => app.snapshot(), log: silentLogger() });
+    const report = await reconciler.syncNow();
+    expect(report.plan?.deletes).toEqual([]);
+    expect(provider.all().filter((r) => r.name.includes('tokyo')).map((r) => r.type).sort()).toEqual(['A', 'TXT']);
+    app.setRegionEndpoints('tokyo', [{ id: '203.0.113.31', address: '203.0.113.31', family: 4 }]);
+    const next = await reconciler.syncNow();
+    expect(next.plan?.updates).toEqual(['tokyo.api.example.com A 203.0.113.30 ttl=60 -> tokyo.api.example.com A 203.0.113.31 ttl=60']);
+  });
+});

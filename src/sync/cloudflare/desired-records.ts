@@ -69,6 +69,24 @@ export function desiredRecords(model: ServiceModel, status: RegionStatusView, cf
   return out;
 }
 
+/**
+ * Record names whose content is unknown right now: `<region>.<name>` of regions without any
+ * address yet (a Kubernetes-fed region before its first list). The reconciler hides their
+ * current records from the planner, so a restart never deletes what it has not learnt yet.
+ */
+export function unknownRecordNames(model: ServiceModel, cfg: DesiredRecordsConfig): string[] {
+  const out: string[] = [];
+  for (const n of cfg.names) {
+    const policy = model.policies.find((p) => p.name === n.name);
+    if (!policy || !n.per_region) continue;
+    for (const region of policyRegions(policy)) {
+      const spec = model.regions.get(region);
+      if (spec && spec.endpoints.length === 0 && spec.cname === undefined) out.push(`${region}.${n.name}`);
+    }
+  }
+  return out;
+}
+
 /** Names whose subtrees hold every record we may own: one provider listing each. */
 export function managedSuffixes(cfg: DesiredRecordsConfig, delegated: readonly string[]): string[] {
   const all = [...cfg.names.map((n) => n.name), ...(cfg.delegation_ns ? delegated : [])];

@@ -3,7 +3,8 @@ import type { Snapshot } from '../../dns/snapshot.js';
 import type { EventLog } from '../../events/event-log.js';
 import type { Logger } from '../../shared/logger.js';
 import type { SyncMetrics } from '../sync-metrics.js';
-import { desiredRecords, managedSuffixes } from './desired-records.js';
+import { desiredRecords, managedSuffixes, unknownRecordNames } from './desired-records.js';
+import { parseRegistryRecord } from './registry.js';
 import type { ApplyResult, DnsProvider } from './dns-provider.js';
 import { describeRecord, type DnsRecord } from './dns-record.js';
 import { isEmptyPlan, planChanges, type Changes } from './plan.js';
@@ -143,7 +144,10 @@ export class Reconciler {
     let changes: Changes | undefined;
     let result: ApplyResult | undefined;
     try {
-      const current = await this.opts.provider.records(managedSuffixes(this.cfg, this.opts.delegated));
+      const listed = await this.opts.provider.records(managedSuffixes(this.cfg, this.opts.delegated));
+      // Regions with no address yet: leave whatever is published for them untouched.
+      const unknown = new Set(unknownRecordNames(snapshot.model, this.cfg));
+      const current = listed.filter((r) => !unknown.has(parseRegistryRecord(r)?.name ?? r.name));
       changes = planChanges(current, desired, policy);
       metrics?.conflicts.set(changes.conflicts.length);
       for (const c of changes.conflicts) log.warn({ name: c.name, type: c.type, reason: c.reason }, 'cloudflare sync conflict: record set left alone');

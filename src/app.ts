@@ -15,7 +15,8 @@ import { MemoryStateStore } from './state/memory-state-store.js';
 import { explainDecision, type ExplainTrace } from './steering/explain.js';
 import { ALL_UP, regionStatusView, type HealthView } from './steering/region-status.js';
 import { steeringTransitions } from './steering/steering-transitions.js';
-import type { Random } from './steering/types.js';
+import type { Endpoint, Random } from './steering/types.js';
+import type { ServiceModel } from './config/model.js';
 
 /** What the app is built from besides its config: the edges, passed in so tests can hold them. */
 export interface AppDeps {
@@ -44,6 +45,9 @@ export class App {
   private readonly unsubscribe: () => void;
   private readonly log: Logger;
   private readonly rand: Random;
+  /** Region endpoints reported by sources (Kubernetes), replacing the config's. */
+  private readonly regionEndpoints = new Map<string, { endpoints: readonly Endpoint[]; cname: string | undefined }>();
+  private readonly rebuildListeners = new Set<(snapshot: Snapshot) => void>();
 
   constructor(loaded: LoadedConfig, deps: AppDeps) {
     this.loaded = loaded;
@@ -68,8 +72,11 @@ export class App {
   }
 
   private compile(): Snapshot {
-    const { model } = this.loaded;
-    return compileSnapshot(model, regionStatusView(model.regions, this.state.current(), this.health));
+    const model = this.effectiveModel();
+    // A source-fed region with no address yet cannot answer: the next tier takes its traffic.
+    const empty = [...model.regions.values()].filter((r) => r.endpoints.length === 0 && r.cname === undefined).map((r) => r.name);
+    const health: HealthView = empty.length === 0 ? this.health : { regionUp: (r) => !empty.includes(r) && this.health.regionUp(r), endpointUp: (r, e) => this.health.endpointUp(r, e) };
+    return compileSnapshot(model, regionStatusView(model.regions, this.state.current(), health));
   }
 
   /** Builds a new snapshot from config + state + health and swaps it in. */
@@ -79,6 +86,7 @@ export class App {
     this.handler.setSnapshot(snapshot);
     this.log.debug({ generation: snapshot.generation, reason }, 'snapshot rebuilt');
     this.recordSteeringTransitions(before, snapshot, reason);
+    for (const l of this.rebuildListeners) l(snapshot);
     return snapshot;
   }
 
@@ -92,6 +100,36 @@ export class App {
         detail: { rule: t.rule, from: t.from, to: t.to, generation: after.generation },
       });
     }
+  }
+
+  /** Calls `listener` with every new snapshot (the Cloudflare reconciler); returns the unsubscribe function. */
+  onRebuild(listener: (snapshot: Snapshot) => void): () => void {
+    this.rebuildListeners.add(listener);
+    return () => this.rebuildListeners.delete(listener);
+  }
+
+  /** The config's model with the source-reported endpoints of each region swapped in. */
+  private effectiveModel(): ServiceModel {
+    const { model } = this.loaded;
+    if (this.regionEndpoints.size === 0) return model;
+    const regions = new Map(model.regions);
+    for (const [name, e] of this.regionEndpoints) {
+      const spec = regions.get(name);
+      if (spec) regions.set(name, { ...spec, endpoints: e.endpoints, cname: e.cname });
+    }
+    return { ...model, regions };
+  }
+
+  /** Replaces a region's endpoints (or CNAME target) with what a source reported, and rebuilds. */
+  setRegionEndpoints(region: string, endpoints: readonly Endpoint[], cname?: string): void {
+    if (!this.loaded.model.regions.has(region)) throw new GeosteerError('NOT_FOUND', `unknown region ${JSON.stringify(region)}`);
+    this.regionEndpoints.set(region, { endpoints, cname });
+    this.rebuild(`endpoints of ${region} from source`);
+  }
+
+  /** Goes back to the config's endpoints for a region. */
+  clearRegionEndpoints(region: string): void {
+    if (this.regionEndpoints.delete(region)) this.rebuild(`endpoints of ${region} back to config`);
   }
 
   /** Replaces the health view (the health subsystem calls this on every transition). */

@@ -14,6 +14,10 @@ import { createStateStore, instanceIdOf } from './state/create-state-store.js';
 import { HealthPublisher } from './state/health-publisher.js';
 import { targetsFromHealthView } from './state/health-quorum.js';
 import type { StateStore } from './state/state-store.js';
+import { Registry } from 'prom-client';
+import { startSources } from './sources/start-sources.js';
+import { startCloudflareSync } from './sync/start-sync.js';
+import { SyncMetrics } from './sync/sync-metrics.js';
 
 // The only module that exits the process. Exit codes: 0 ok, 1 runtime failure, 2 bad
 // config or usage.
@@ -50,6 +54,12 @@ async function serve(configPath: string | undefined): Promise<void> {
   // Before listening: with health.startup wait_for_checks this waits for the first checks.
   const health = await startHealthService(loaded, sink, log);
   publisher?.start(app);
+  // Sources and Cloudflare sync (when configured), before listening so that a bad kubeconfig
+  // or a missing token stops the start. The registry is local until the central metrics
+  // registry exists; the lead swaps it in at merge.
+  const syncMetrics = new SyncMetrics(new Registry());
+  const sources = await startSources(app, { log, events: app.events, metrics: syncMetrics });
+  const reconciler = startCloudflareSync(app, { log, metrics: syncMetrics });
   const bound = await app.listen();
   const watcher = watchGeoDatabase({
     path: geo.info.path,
@@ -78,6 +88,7 @@ async function serve(configPath: string | undefined): Promise<void> {
     watcher.close();
     publisher?.stop();
     void health.close();
+    void Promise.all([...sources.map((s) => s.stop()), reconciler?.stop()]);
     const force = setTimeout(() => process.exit(0), 5000);
     force.unref();
     app

@@ -4,6 +4,7 @@ import type { NamePolicy, RegionSpec, Rule, Tier } from '../steering/types.js';
 import { resolveHealthPlan } from './health-checks.js';
 import { absoluteName, isInZone, parseRecordData, type StaticRecord } from './records.js';
 import type { Config, TierConfig, ZoneConfig } from './schema.js';
+import { checkSourcesAndSync } from './sync-checks.js';
 
 /** A served zone with its static records parsed and made absolute. */
 export interface ZoneModel {
@@ -32,6 +33,7 @@ export function buildModel(config: Config): { model: ServiceModel; problems: str
   const regions = buildRegions(config, problems);
   const policies = buildPolicies(config, zones, regions, problems);
   problems.push(...resolveHealthPlan(config).problems);
+  checkSourcesAndSync(config, regions, policies, problems);
   return { model: { zones, regions, policies }, problems };
 }
 
@@ -86,7 +88,9 @@ function buildRegions(config: Config, problems: string[]): Map<string, RegionSpe
   const regions = new Map<string, RegionSpec>();
   for (const [name, region] of Object.entries(config.regions)) {
     const path = `regions.${name}`;
-    if (region.endpoints.length === 0 && region.cname === undefined) problems.push(`${path}: a region needs endpoints or a cname`);
+    // A region fed by a Kubernetes source may start empty: its addresses arrive at run time.
+    const sourced = config.sources?.kubernetes?.regions[name] !== undefined;
+    if (region.endpoints.length === 0 && region.cname === undefined && !sourced) problems.push(`${path}: a region needs endpoints or a cname`);
     if (region.endpoints.length > 0 && region.cname !== undefined) problems.push(`${path}: a region has either endpoints or a cname, not both`);
     const ids = new Set<string>();
     const addresses = new Set<string>();

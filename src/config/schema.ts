@@ -297,6 +297,68 @@ const logSchema = z.strictObject({
   level: z.enum(['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent']).default('info'),
 });
 
+/** `key=value` selecting the Ingresses of a region by label or annotation. */
+const selectorText = z.string().regex(/^[A-Za-z0-9_./-]+=[A-Za-z0-9_.-]*$/, 'expected key=value, e.g. geosteer.io/region=tokyo');
+
+const kubernetesRegionSourceSchema = z.strictObject({
+  /** Path of the kubeconfig file of this region's cluster. */
+  kubeconfig: z.string().min(1),
+  /** Context in that file; its current-context when absent. */
+  context: z.string().min(1).optional(),
+  /** Only this namespace; all namespaces when absent. */
+  namespace: z.string().min(1).optional(),
+  /** Which Ingresses belong to the region; default label geosteer.io/region=<region>. */
+  selector: z.union([z.strictObject({ label: selectorText }), z.strictObject({ annotation: selectorText })]).optional(),
+});
+
+const sourcesSchema = z.strictObject({
+  kubernetes: z
+    .strictObject({
+      regions: z.record(z.string(), kubernetesRegionSourceSchema),
+      /** Longest wait between reconnects after the API server failed. */
+      max_retry_interval: duration.default(30_000),
+    })
+    .optional(),
+});
+
+const syncNameSchema = z.strictObject({
+  /** A steered name (names[].name). */
+  name: domainName,
+  /** Publish <region>.<name> -> that region's healthy addresses for every region the name uses. */
+  per_region: z.boolean().default(true),
+  /** Publish <name> itself -> the current failover choice of the default rule. */
+  failover_record: z.boolean().default(false),
+  /** 1 (automatic) or 60..86400 seconds. */
+  ttl: z.number().int().default(60),
+  proxied: z.boolean().default(false),
+});
+
+const cloudflareSyncSchema = z.strictObject({
+  zone_id: z.string().regex(/^[A-Za-z0-9]{1,64}$/, 'expected the zone id from the Cloudflare dashboard (32 hex characters)'),
+  /** The Cloudflare zone's name; records outside it are refused at load time. */
+  zone_name: domainName.optional(),
+  /** Environment variable holding the API token (Zone.DNS edit on this zone). */
+  api_token_env: z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/).default('CLOUDFLARE_API_TOKEN'),
+  /** API base URL; the SDK's default (https://api.cloudflare.com/client/v4) when absent. */
+  base_url: z.url({ protocol: /^https?$/ }).optional(),
+  /** Written into ownership TXT records and comments; one per geosteer deployment. */
+  owner_id: z.string().regex(/^[A-Za-z0-9_.-]{1,64}$/, 'expected 1..64 letters, digits, ".", "_" or "-"'),
+  policy: z.enum(['sync', 'upsert-only']).default('sync'),
+  /** Log the plan and change nothing. */
+  dry_run: z.boolean().default(false),
+  /** Full sync at least this often, changes or not. */
+  interval: duration.default(300_000),
+  /** Wait this long after a snapshot change before syncing (changes in between fold in). */
+  debounce: duration.default(2000),
+  names: z.array(syncNameSchema).default([]),
+  /** Publish NS (and glue) records delegating the geosteer zones below zone_name. */
+  delegation_ns: z.boolean().default(false),
+});
+
+const syncSchema = z.strictObject({
+  cloudflare: cloudflareSyncSchema.optional(),
+});
+
 export const configSchema = z.strictObject({
   dns: dnsSchema.prefault({}),
   geoip: geoipSchema.prefault({}),
@@ -306,6 +368,8 @@ export const configSchema = z.strictObject({
   zones: z.array(zoneSchema).min(1),
   regions: z.record(z.string().regex(/^[a-z0-9][a-z0-9_-]*$/, 'expected a region name of lower-case letters, digits, - and _'), regionSchema),
   names: z.array(steeredNameSchema).default([]),
+  sources: sourcesSchema.optional(),
+  sync: syncSchema.optional(),
 });
 
 /** A validated config file. */
@@ -318,3 +382,7 @@ export type RuleConfig = SteeredNameConfig['rules'][number];
 export type TierConfig = RuleConfig['tiers'][number];
 export type HealthConfig = Config['health'];
 export type CheckConfig = NonNullable<RegionConfig['endpoints'][number]['check']>;
+export type SourcesConfig = NonNullable<Config['sources']>;
+export type KubernetesRegionSourceConfig = NonNullable<SourcesConfig['kubernetes']>['regions'][string];
+export type CloudflareSyncConfig = NonNullable<NonNullable<Config['sync']>['cloudflare']>;
+export type SyncNameConfig = CloudflareSyncConfig['names'][number];

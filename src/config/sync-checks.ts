@@ -1,0 +1,60 @@
+import type { NamePolicy, RegionSpec, Tier } from '../steering/types.js';
+import { isInZone } from './records.js';
+import type { Config } from './schema.js';
+
+// Cross-checks of the `sources` and `sync` sections against the rest of the config (each
+// problem `path: what is wrong`, collected with buildModel's).
+
+/** Regions a policy can answer with, in rule order. */
+export function policyRegions(policy: NamePolicy): string[] {
+  const out = new Set<string>();
+  const add = (t: Tier) => (t.kind === 'region' ? out.add(t.region) : t.members.forEach((m) => out.add(m.region)));
+  for (const rule of [...policy.rules, policy.defaultRule]) rule.tiers.forEach(add);
+  return [...out];
+}
+
+/** Zones of the config strictly below the Cloudflare zone: the ones delegation_ns delegates. */
+export function delegatedZones(config: Config): string[] {
+  const cf = config.sync?.cloudflare;
+  if (!cf?.delegation_ns || !cf.zone_name) return [];
+  return config.zones.map((z) => z.name).filter((z) => z !== cf.zone_name && isInZone(z, cf.zone_name!));
+}
+
+/** Problems of `sources` and `sync.cloudflare`. */
+export function checkSourcesAndSync(config: Config, regions: ReadonlyMap<string, RegionSpec>, policies: readonly NamePolicy[], problems: string[]): void {
+  for (const region of Object.keys(config.sources?.kubernetes?.regions ?? {})) {
+    if (!regions.has(region)) problems.push(`sources.kubernetes.regions.${region}: unknown region ${JSON.stringify(region)}; known regions: ${[...regions.keys()].join(', ')}`);
+  }
+  const cf = config.sync?.cloudflare;
+  if (!cf) return;
+  const path = 'sync.cloudflare';
+  if (`geosteer owner=${cf.owner_id}`.length > 100) problems.push(`${path}.owner_id: too long for a record comment (100 characters on the Free plan)`);
+  const delegated = delegatedZones(config);
+  if (cf.delegation_ns && !cf.zone_name) problems.push(`${path}.delegation_ns: needs zone_name (the Cloudflare zone the delegation is written into)`);
+  else if (cf.delegation_ns && delegated.length === 0) {
+    problems.push(`${path}.delegation_ns: no zone under zones lies below ${cf.zone_name}; only a zone strictly below the Cloudflare zone can be delegated`);
+  }
+  const seen = new Set<string>();
+  cf.names.forEach((n, i) => {
+    const npath = `${path}.names[${i}]`;
+    const policy = policies.find((p) => p.name === n.name);
+    if (!policy) {
+      problems.push(`${npath}.name: ${n.name} is not a steered name; steered names: ${policies.map((p) => p.name).join(', ') || '(none)'}`);
+      return;
+    }
+    if (seen.has(n.name)) problems.push(`${npath}.name: ${n.name} is listed twice`);
+    seen.add(n.name);
+    if (n.ttl !== 1 && (n.ttl < 60 || n.ttl > 86400)) problems.push(`${npath}.ttl: expected 1 (automatic) or 60..86400, got ${n.ttl}`);
+    if (n.proxied && n.ttl !== 1) problems.push(`${npath}.ttl: proxied records always have TTL 1 (automatic) at Cloudflare; set ttl: 1`);
+    if (!n.per_region && !n.failover_record) problems.push(`${npath}: nothing to publish; set per_region or failover_record`);
+    if (cf.zone_name && !isInZone(n.name, cf.zone_name)) problems.push(`${npath}.name: ${n.name} is outside the Cloudflare zone ${cf.zone_name}`);
+    const under = delegated.find((z) => isInZone(n.name, z));
+    if (under) problems.push(`${npath}.name: ${n.name} is inside ${under}, which delegation_ns delegates to geosteer; records there would be hidden by the delegation`);
+    if (n.per_region) {
+      for (const region of policyRegions(policy)) {
+        const label = `${region}.${n.name}`;
+        if (region.length > 63 || label.length > 253) problems.push(`${npath}.per_region: ${label} is not a valid DNS name (region names become labels)`);
+      }
+    }
+  });
+}

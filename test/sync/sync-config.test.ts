@@ -1,0 +1,86 @@
+import { describe, expect, it } from 'vitest';
+import { ConfigError } from '../../src/shared/errors.js';
+import { exampleDocument, loadDocument } from '../support/test-server.js';
+
+const CF = { zone_id: '023e105f4ecef8ad9ca31a8372d0c353', zone_name: 'example.com', owner_id: 'geo-prod', names: [{ name: 'api.example.com' }] };
+
+function problems(change: (doc: Record<string, any>) => void): string[] {
+  const doc = exampleDocument();
+  change(doc);
+  try {
+    loadDocument(doc);
+    return [];
+  } catch (err) {
+    if (err instanceof ConfigError) return [...err.problems];
+    throw err;
+  }
+}
+
+describe('sources and sync.cloudflare config', () => {
+  it('a valid section loads with its defaults', () => {
+    const doc = exampleDocument();
+    doc.sync = { cloudflare: CF };
+    doc.sources = { kubernetes: { regions: { tokyo: { kubeconfig: '/etc/geosteer/tokyo.kubeconfig', context: 'tokyo', selector: { annotation: 'geosteer.io/region=tokyo' } } } } };
+    const { config } = loadDocument(doc);
+    expect(config.sync?.cloudflare).toMatchObject({
+      api_token_env: 'CLOUDFLARE_API_TOKEN',
+      policy: 'sync',
+      dry_run: false,
+      interval: 300_000,
+      debounce: 2000,
+      delegation_ns: false,
+      names: [{ name: 'api.example.com', per_region: true, failover_record: false, ttl: 60, proxied: false }],
+    });
+    expect(config.sources?.kubernetes?.max_retry_interval).toBe(30_000);
+  });
+
+  const rows: [string, (doc: Record<string, any>) => void, string][] = [
+    ['unknown region in sources', (d) => (d.sources = { kubernetes: { regions: { osaka: { kubeconfig: 'k' } } } }), 'sources.kubernetes.regions.osaka: unknown region "osaka"; known regions: taiwan, singapore, tokyo, us-west'],
+    ['bad selector', (d) => (d.sources = { kubernetes: { regions: { tokyo: { kubeconfig: 'k', selector: { label: 'tokyo' } } } } }), 'sources.kubernetes.regions.tokyo.selector'],
+    ['name not steered', (d) => (d.sync = { cloudflare: { ...CF, names: [{ name: 'www.example.com' }] } }), 'sync.cloudflare.names[0].name: www.example.com is not a steered name; steered names: api.example.com'],
+    ['TTL out of range', (d) => (d.sync = { cloudflare: { ...CF, names: [{ name: 'api.example.com', ttl: 30 }] } }), 'sync.cloudflare.names[0].ttl: expected 1 (automatic) or 60..86400, got 30'],
+    ['proxied with a TTL', (d) => (d.sync = { cloudflare: { ...CF, names: [{ name: 'api.example.com', proxied: true }] } }), 'sync.cloudflare.names[0].ttl: proxied records always have TTL 1 (automatic) at Cloudflare; set ttl: 1'],
+    ['nothing to publish', (d) => (d.sync = { cloudflare: { ...CF, names: [{ name: 'api.example.com', per_region: false }] } }), 'sync.cloudflare.names[0]: nothing to publish; set per_region or failover_record'],
+    ['delegation without zone_name', (d) => (d.sync = { cloudflare: { ...CF, zone_name: undefined, delegation_ns: true } }), 'sync.cloudflare.delegation_ns: needs zone_name'],
+    ['delegation of the Cloudflare zone itself', (d) => (d.sync = { cloudflare: { ...CF, delegation_ns: true } }), 'sync.cloudflare.delegation_ns: no zone under zones lies below example.com'],
+    ['name outside the Cloudflare zone', (d) => (d.sync = { cloudflare: { ...CF, zone_name: 'example.net' } }), 'sync.cloudflare.names[0].name: api.example.com is outside the Cloudflare zone example.net'],
+    ['owner id with a comma', (d) => (d.sync = { cloudflare: { ...CF, owner_id: 'a,b' } }), 'sync.cloudflare.owner_id: expected 1..64 letters'],
+    ['unknown policy', (d) => (d.sync = { cloudflare: { ...CF, policy: 'create-only' } }), 'sync.cloudflare.policy: expected one of "sync", "upsert-only", got "create-only"'],
+    ['unknown key', (d) => (d.sync = { cloudflare: { ...CF, tags: ['x'] } }), 'sync.cloudflare: unknown key "tags"'],
+    ['region without endpoints and no source', (d) => (d.regions.tokyo.endpoints = []), 'regions.tokyo: a region needs endpoints or a cname'],
+  ];
+  for (const [label, change, message] of rows) {
+    it(`rejects: ${label}`, () => {
+      const found = problems(change);
+      expect(found.some((p) => p.includes(message)), `${message}\nnot in:\n${found.join('\n')}`).toBe(true);
+    });
+  }
+
+  it('a region fed by a Kubernetes source may start without endpoints', () => {
+    expect(problems((d) => {
+      d.regions.tokyo.endpoints = [];
+      d.sources = { kubernetes: { regions: { tokyo: { kubeconfig: 'k' } } } };
+    })).toEqual([]);
+  });
+});
+
+describe('a Kubernetes-fed region before its first addresses', () => {
+  it('compiles and answers from the next tier until the source reports', async () => {
+    const { startServer } = await import('../support/test-server.js');
+    const { ask } = await import('../support/dns-client.js');
+    const doc = exampleDocument();
+    doc.regions.tokyo.endpoints = [];
+    doc.sources = { kubernetes: { regions: { tokyo: { kubeconfig: 'k' } } } };
+    const server = await startServer(doc);
+    try {
+      const before = await ask(server.port, { name: 'api.example.com', type: 'A', ecs: '202.32.0.0/24' });
+      expect(before.answers).toEqual(['198.51.100.10']); // taiwan, the next tier of JP's rule
+      server.app.setRegionEndpoints('tokyo', [{ id: '203.0.113.30', address: '203.0.113.30', family: 4 }]);
+      const after = await ask(server.port, { name: 'api.example.com', type: 'A', ecs: '202.32.0.0/24' });
+      expect(after.answers).toEqual(['203.0.113.30']);
+      expect(() => server.app.setRegionEndpoints('osaka', [])).toThrow(/unknown region "osaka"/);
+    } finally {
+      await server.close();
+    }
+  });
+});

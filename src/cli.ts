@@ -195,7 +195,7 @@ main(process.argv.slice(2)).catch((err: unknown) => {
   }
   if (err instanceof GeosteerError) {
     process.stderr.write(`geosteer: ${err.message}\n`);
-    process.exit(err.code === 'CONFIG_UNREADABLE' || err.code === 'BAD_REQUEST' || err.code === 'NOT_FOUND' ? 2 : 1);
+    process.exit(err.code === 'CONFIG_INVALID' || err.code === 'CONFIG_UNREADABLE' || err.code === 'BAD_REQUEST' || err.code === 'NOT_FOUND' ? 2 : 1);
   }
   process.stderr.write(`geosteer: ${(err as Error).stack ?? String(err)}\n`);
   process.exit(1);

@@ -134,8 +134,8 @@ export function createMetrics(opts: MetricsOptions = {}): GeosteerMetrics {
   });
   const reloads = new Counter({ name: 'geosteer_config_reloads_total', help: 'Config reloads (SIGHUP or POST /v1/reload) by result: success or failure.', labelNames: ['result'] as const, registers });
   // Both result children exist from the start, so rate() works before the first failure.
-  reloads.labels({ result: 'success' });
-  reloads.labels({ result: 'failure' });
+  reloads.inc({ result: 'success' }, 0);
+  reloads.inc({ result: 'failure' }, 0);
 
   const onEvent = (e: GeosteerEvent) => {
     if (e.type === 'config_reloaded') reloads.inc({ result: 'success' });

@@ -1,6 +1,11 @@
 #!/usr/bin/env node
 import { parseArgs } from 'node:util';
 import { App } from './app.js';
+import { resolveTokens } from './admin/auth.js';
+import { buildAdmin } from './admin/build-admin.js';
+import { listenAdmin } from './admin/listen-admin.js';
+import { reloadConfig } from './config/reload.js';
+import { createMetrics } from './metrics/create-metrics.js';
 import { loadConfigFile, type LoadedConfig } from './config/load.js';
 import { resolveGeoDatabasePath } from './geo/bundled-database.js';
 import { watchGeoDatabase } from './geo/geo-database-watcher.js';
@@ -37,8 +42,26 @@ async function serve(configPath: string | undefined): Promise<void> {
   const loaded = await loadOrExit(configPath);
   const log: Logger = createLogger(loaded.config.log.level);
   const geo = await openGeo(loaded);
-  const app = new App(loaded, { log, geo });
+  const metrics = createMetrics();
+  const app = new App(loaded, { log, geo, observer: metrics.queries });
+  metrics.attach(app);
+  // The admin server comes up first so /readyz can say "not yet" while the DNS listeners bind.
+  const readiness = { config: true, geoip: true, listeners: false };
+  const adminConfig = loaded.config.admin;
+  const admin = adminConfig
+    ? buildAdmin({
+        app,
+        tokens: resolveTokens(adminConfig.tokens, process.env, log),
+        openEndpoints: adminConfig.open_endpoints,
+        metrics,
+        reload: () => reloadConfig(app, loaded.source, 'POST /v1/reload'),
+        ready: () => readiness,
+        log,
+      })
+    : undefined;
+  const adminAddress = admin && adminConfig ? await listenAdmin(admin, adminConfig.listen) : undefined;
   const bound = await app.listen();
+  readiness.listeners = true;
   const watcher = watchGeoDatabase({
     path: geo.info.path,
     logger: log,
@@ -49,16 +72,11 @@ async function serve(configPath: string | undefined): Promise<void> {
       log.info({ geoip: db.info }, 'GeoIP database reloaded');
     },
   });
-  log.info({ config: loaded.source, listen: bound, geoip: geo.info, generation: app.snapshot().generation }, 'geosteer serving');
+  log.info({ config: loaded.source, listen: bound, admin: adminAddress, geoip: geo.info, generation: app.snapshot().generation }, 'geosteer serving');
 
+  // The same reload as POST /v1/reload; the outcome is logged through the event log.
   process.on('SIGHUP', () => {
-    loadConfigFile(loaded.source).then(
-      (next) => {
-        app.applyConfig(next);
-        log.info({ config: next.source }, 'config reloaded');
-      },
-      (err: Error) => log.error({ problems: err instanceof ConfigError ? err.problems : [err.message] }, 'config reload refused; still serving the previous config'),
-    );
+    reloadConfig(app, loaded.source, 'SIGHUP').catch((err: Error) => log.error({ err }, 'config reload failed'));
   });
   let stopping = false;
   const stop = (signal: string) => {
@@ -68,7 +86,7 @@ async function serve(configPath: string | undefined): Promise<void> {
     watcher.close();
     const force = setTimeout(() => process.exit(0), 5000);
     force.unref();
-    app.close().then(() => process.exit(0), () => process.exit(1));
+    Promise.all([app.close(), admin?.close()]).then(() => process.exit(0), () => process.exit(1));
   };
   process.on('SIGTERM', () => stop('SIGTERM'));
   process.on('SIGINT', () => stop('SIGINT'));

@@ -4,7 +4,7 @@ import { DnsServer, type BoundAddress } from './dns/dns-server.js';
 import { QueryHandler, type QueryObserver } from './dns/query-handler.js';
 import { compileSnapshot, type Snapshot } from './dns/snapshot.js';
 import { ClientLocator } from './geo/client-locator.js';
-import type { GeoLookup } from './geo/geo-lookup.js';
+import type { GeoDatabaseInfo, GeoLookup } from './geo/geo-lookup.js';
 import { parseClientPrefix } from './shared/client-prefix.js';
 import { EventLog } from './events/event-log.js';
 import type { Logger } from './shared/logger.js';
@@ -48,6 +48,7 @@ export class App {
   /** Region endpoints reported by sources (Kubernetes), replacing the config's. */
   private readonly regionEndpoints = new Map<string, { endpoints: readonly Endpoint[]; cname: string | undefined }>();
   private readonly rebuildListeners = new Set<(snapshot: Snapshot) => void>();
+  private geoInfo: GeoDatabaseInfo;
 
   constructor(loaded: LoadedConfig, deps: AppDeps) {
     this.loaded = loaded;
@@ -58,6 +59,7 @@ export class App {
     this.events = deps.events ?? new EventLog();
     this.events.onEvent((e) => this.log.info({ event: e }, `event ${e.type}`));
     this.locator = new ClientLocator(deps.geo);
+    this.geoInfo = deps.geo.info;
     this.handler = new QueryHandler(this.compile(), this.locator, loaded.config.dns.max_udp_payload, deps.observer, this.rand);
     this.unsubscribe = this.state.onChange(() => this.rebuild('state change'));
   }
@@ -147,6 +149,12 @@ export class App {
   /** Swaps the GeoIP database (after geoipupdate replaced the file). */
   setGeoDatabase(geo: GeoLookup): void {
     this.locator.setDatabase(geo);
+    this.geoInfo = geo.info;
+  }
+
+  /** The GeoIP database answering now (metrics, admin API). */
+  get geoip(): GeoDatabaseInfo {
+    return this.geoInfo;
   }
 
   /** Starts the DNS listeners from the config, or on `override` addresses (tests use port 0). */

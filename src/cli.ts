@@ -1,11 +1,17 @@
 #!/usr/bin/env node
 import { parseArgs } from 'node:util';
 import { App } from './app.js';
+import { resolveTokens } from './admin/auth.js';
+import { buildAdmin } from './admin/build-admin.js';
+import { listenAdmin } from './admin/listen-admin.js';
+import { reloadConfig } from './config/reload.js';
+import { createMetrics } from './metrics/create-metrics.js';
 import { loadConfigFile, type LoadedConfig } from './config/load.js';
 import { resolveGeoDatabasePath } from './geo/bundled-database.js';
 import { watchGeoDatabase } from './geo/geo-database-watcher.js';
 import { openGeoDatabase } from './geo/mmdb-geo-database.js';
-import { startHealthService } from './health/health-service.js';
+import { registerAlertmanagerRoute } from './health/alertmanager-route.js';
+import { alertmanagerToken, startHealthService } from './health/health-service.js';
 import { ConfigError, GeosteerError } from './shared/errors.js';
 import { createLogger, silentLogger, type Logger } from './shared/logger.js';
 import { formatExplain } from './steering/explain.js';
@@ -14,10 +20,10 @@ import { createStateStore, instanceIdOf } from './state/create-state-store.js';
 import { HealthPublisher } from './state/health-publisher.js';
 import { targetsFromHealthView } from './state/health-quorum.js';
 import type { StateStore } from './state/state-store.js';
-import { Registry } from 'prom-client';
 import { startSources } from './sources/start-sources.js';
 import { startCloudflareSync } from './sync/start-sync.js';
 import { SyncMetrics } from './sync/sync-metrics.js';
+import { registerSyncRoutes } from './sync/sync-route.js';
 
 // The only module that exits the process. Exit codes: 0 ok, 1 runtime failure, 2 bad
 // config or usage.
@@ -47,20 +53,47 @@ async function serve(configPath: string | undefined): Promise<void> {
   const loaded = await loadOrExit(configPath);
   const log: Logger = createLogger(loaded.config.log.level);
   const geo = await openGeo(loaded);
+  const metrics = createMetrics();
   const { store: state, publisher } = await openState(loaded, log);
-  const app = new App(loaded, { log, geo, state });
+  const app = new App(loaded, { log, geo, state, observer: metrics.queries });
+  metrics.attach(app);
   // Local checks feed the app directly, or through the quorum of instances when state is shared.
   const sink = publisher ? { events: app.events, setHealth: (view: HealthView) => publisher.setLocal(view) } : app;
   // Before listening: with health.startup wait_for_checks this waits for the first checks.
   const health = await startHealthService(loaded, sink, log);
   publisher?.start(app);
   // Sources and Cloudflare sync (when configured), before listening so that a bad kubeconfig
-  // or a missing token stops the start. The registry is local until the central metrics
-  // registry exists; the lead swaps it in at merge.
-  const syncMetrics = new SyncMetrics(new Registry());
+  // or a missing token stops the start.
+  const syncMetrics = new SyncMetrics(metrics.registry);
   const sources = await startSources(app, { log, events: app.events, metrics: syncMetrics });
   const reconciler = startCloudflareSync(app, { log, metrics: syncMetrics });
+  const reload = async (cause: string) => {
+    const result = await reloadConfig(app, loaded.source, cause);
+    if (result.ok) health.reload(result.loaded);
+    return result;
+  };
+  // The admin server comes up first so /readyz can say "not yet" while the DNS listeners bind.
+  const readiness = { config: true, geoip: true, listeners: false };
+  const adminConfig = loaded.config.admin;
+  const admin = adminConfig
+    ? buildAdmin({
+        app,
+        tokens: resolveTokens(adminConfig.tokens, process.env, log),
+        openEndpoints: adminConfig.open_endpoints,
+        metrics,
+        reload: () => reload('POST /v1/reload'),
+        ready: () => readiness,
+        log,
+      })
+    : undefined;
+  if (admin) {
+    registerSyncRoutes(admin, reconciler);
+    const alertToken = alertmanagerToken(loaded, process.env);
+    if (health.monitor && alertToken !== undefined) registerAlertmanagerRoute(admin, { token: alertToken, receiver: health.monitor });
+  }
+  const adminAddress = admin && adminConfig ? await listenAdmin(admin, adminConfig.listen) : undefined;
   const bound = await app.listen();
+  readiness.listeners = true;
   const watcher = watchGeoDatabase({
     path: geo.info.path,
     logger: log,
@@ -68,17 +101,11 @@ async function serve(configPath: string | undefined): Promise<void> {
     checkIntervalMs: loaded.config.geoip.reload_check_interval,
     onLoaded: (db) => app.setGeoDatabase(db),
   });
-  log.info({ config: loaded.source, listen: bound, geoip: geo.info, generation: app.snapshot().generation }, 'geosteer serving');
+  log.info({ config: loaded.source, listen: bound, admin: adminAddress, geoip: geo.info, generation: app.snapshot().generation }, 'geosteer serving');
 
+  // The same reload as POST /v1/reload; the outcome is logged through the event log.
   process.on('SIGHUP', () => {
-    loadConfigFile(loaded.source).then(
-      (next) => {
-        app.applyConfig(next);
-        health.reload(next);
-        log.info({ config: next.source }, 'config reloaded');
-      },
-      (err: Error) => log.error({ problems: err instanceof ConfigError ? err.problems : [err.message] }, 'config reload refused; still serving the previous config'),
-    );
+    reload('SIGHUP').catch((err: Error) => log.error({ err }, 'config reload failed'));
   });
   let stopping = false;
   const stop = (signal: string) => {
@@ -91,8 +118,7 @@ async function serve(configPath: string | undefined): Promise<void> {
     void Promise.all([...sources.map((s) => s.stop()), reconciler?.stop()]);
     const force = setTimeout(() => process.exit(0), 5000);
     force.unref();
-    app
-      .close()
+    Promise.all([app.close(), admin?.close()])
       .then(() => state.close())
       .then(() => process.exit(0), () => process.exit(1));
   };

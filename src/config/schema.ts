@@ -359,6 +359,39 @@ const syncSchema = z.strictObject({
   cloudflare: cloudflareSyncSchema.optional(),
 });
 
+const adminTokenSchema = z
+  .strictObject({
+    /** Who holds it; written into every audit entry. */
+    name: z.string().regex(/^[A-Za-z0-9_.-]+$/, 'expected a token name of letters, digits, _ . and -'),
+    scope: z.enum(['read', 'write']),
+    /** The secret inline (test setups); prefer token_env. */
+    token: z.string().min(16, 'expected a token of at least 16 characters').optional(),
+    /** Name of the environment variable holding the secret. */
+    token_env: z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/, 'expected an environment variable name').optional(),
+  })
+  .superRefine((t, ctx) => {
+    if ((t.token === undefined) === (t.token_env === undefined)) ctx.addIssue({ code: 'custom', message: 'give exactly one of token or token_env' });
+  });
+
+/** Endpoints of the admin server that can be served without a token. */
+export const ADMIN_OPEN_ENDPOINTS = ['metrics', 'healthz', 'readyz'] as const;
+
+const adminSchema = z.strictObject({
+  listen: listenAddress.default('127.0.0.1:8053'),
+  tokens: z
+    .array(adminTokenSchema)
+    .default([])
+    .superRefine((tokens, ctx) => {
+      const seen = new Set<string>();
+      tokens.forEach((t, i) => {
+        if (seen.has(t.name)) ctx.addIssue({ code: 'custom', path: [i, 'name'], message: `token name ${JSON.stringify(t.name)} is used twice; audit entries need unique names` });
+        seen.add(t.name);
+      });
+    }),
+  /** Served without a token (Prometheus scrapes, load-balancer probes). */
+  open_endpoints: z.array(z.enum(ADMIN_OPEN_ENDPOINTS)).default(['healthz', 'readyz']),
+});
+
 export const configSchema = z.strictObject({
   dns: dnsSchema.prefault({}),
   geoip: geoipSchema.prefault({}),
@@ -370,6 +403,8 @@ export const configSchema = z.strictObject({
   names: z.array(steeredNameSchema).default([]),
   sources: sourcesSchema.optional(),
   sync: syncSchema.optional(),
+  /** The admin HTTP API and /metrics; absent: no admin server. */
+  admin: adminSchema.optional(),
 });
 
 /** A validated config file. */
@@ -386,3 +421,5 @@ export type SourcesConfig = NonNullable<Config['sources']>;
 export type KubernetesRegionSourceConfig = NonNullable<SourcesConfig['kubernetes']>['regions'][string];
 export type CloudflareSyncConfig = NonNullable<NonNullable<Config['sync']>['cloudflare']>;
 export type SyncNameConfig = CloudflareSyncConfig['names'][number];
+export type AdminConfig = NonNullable<Config['admin']>;
+export type AdminTokenConfig = AdminConfig['tokens'][number];

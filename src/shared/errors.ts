@@ -7,7 +7,9 @@ export type ErrorCode =
   | 'BAD_REQUEST'
   | 'CONFLICT'
   | 'STATE_UNAVAILABLE'
-  | 'LISTEN_FAILED';
+  | 'LISTEN_FAILED'
+  | 'UNAUTHORIZED'
+  | 'FORBIDDEN';
 
 /** The one error base class: a stable code plus a message that tells the operator what to fix. */
 export class GeosteerError extends Error {

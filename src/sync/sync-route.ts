@@ -8,5 +8,5 @@ export interface SyncReportSource {
 
 /** Mounts GET /v1/sync: the last plan and what applying it did (`{cloudflare: null}` before the first run). */
 export function registerSyncRoutes(fastify: FastifyInstance, reconciler: SyncReportSource | undefined): void {
-  fastify.get('/v1/sync', async () => ({ cloudflare: reconciler?.lastReport() ?? null, configured: reconciler !== undefined }));
+  fastify.get('/v1/sync', { config: { access: 'read' } }, async () => ({ cloudflare: reconciler?.lastReport() ?? null, configured: reconciler !== undefined }));
 }

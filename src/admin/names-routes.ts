@@ -1,0 +1,83 @@
+import type { FastifyInstance } from 'fastify';
+import { resolveRule } from '../steering/decide.js';
+import type { NamePolicy, RegionStatusView, Rule, Tier } from '../steering/types.js';
+import { GeosteerError } from '../shared/errors.js';
+import { normalName, type AdminOptions } from './admin-context.js';
+
+function describeTier(tier: Tier): string | Record<string, number> {
+  return tier.kind === 'region' ? tier.region : Object.fromEntries(tier.members.map((m) => [m.region, m.share]));
+}
+
+/** Where a rule sends traffic now: the answering tier and each candidate's share. */
+function ruleNow(rule: Rule, status: RegionStatusView) {
+  const o = resolveRule(rule, status);
+  return {
+    tier: o.tierIndex,
+    fail_open: o.failOpen,
+    regions: o.candidates.map((c) => ({ region: c.region, share: o.totalWeight > 0 ? c.weight / o.totalWeight : 0 })),
+  };
+}
+
+function keysFor(index: number, map: ReadonlyMap<string, number>): string[] {
+  return [...map].filter(([, i]) => i === index).map(([k]) => k);
+}
+
+function describePolicy(policy: NamePolicy, status: RegionStatusView) {
+  return {
+    name: policy.name,
+    ttl: policy.ttl,
+    max_answers: policy.maxAnswers,
+    rules: policy.rules.map((rule, i) => ({
+      rule: rule.label,
+      countries: keysFor(i, policy.byCountry),
+      continents: keysFor(i, policy.byContinent),
+      tiers: rule.tiers.map(describeTier),
+      now: ruleNow(rule, status),
+    })),
+    default: { rule: 'default', tiers: policy.defaultRule.tiers.map(describeTier), now: ruleNow(policy.defaultRule, status) },
+  };
+}
+
+const now = { type: 'object', additionalProperties: true, properties: { tier: { type: 'integer' }, fail_open: { type: 'boolean' }, regions: { type: 'array', items: { type: 'object', additionalProperties: true } } } } as const;
+const policyView = { type: 'object', additionalProperties: true, properties: { name: { type: 'string' }, ttl: { type: 'integer' }, max_answers: { type: 'integer' }, rules: { type: 'array', items: { type: 'object', additionalProperties: true } } } } as const;
+
+/** GET /v1/names (every steered name's policy) and GET /v1/names/:name (plus what each country gets now). */
+export function namesRoutes(server: FastifyInstance, opts: AdminOptions): void {
+  const { app } = opts;
+  server.get('/v1/names', {
+    config: { access: 'read' },
+    schema: { summary: 'Steered names with their policies and where each rule answers now', tags: ['names'], response: { 200: { type: 'object', properties: { names: { type: 'array', items: policyView } } } } },
+    handler: async () => {
+      const snapshot = app.snapshot();
+      return { names: snapshot.model.policies.map((p) => describePolicy(p, snapshot.status)) };
+    },
+  });
+
+  server.get<{ Params: { name: string } }>('/v1/names/:name', {
+    config: { access: 'read' },
+    schema: {
+      summary: 'One steered name: policy, and the regions each country and continent gets now',
+      tags: ['names'],
+      params: { type: 'object', required: ['name'], properties: { name: { type: 'string', minLength: 1, maxLength: 254 } } },
+      response: {
+        200: {
+          ...policyView,
+          properties: { ...policyView.properties, countries: { type: 'object', additionalProperties: now }, continents: { type: 'object', additionalProperties: now }, others: now },
+        },
+      },
+    },
+    handler: async (req) => {
+      const snapshot = app.snapshot();
+      const wanted = normalName(req.params.name);
+      const policy = snapshot.model.policies.find((p) => p.name === wanted);
+      if (!policy) throw new GeosteerError('NOT_FOUND', `${req.params.name} is not a steered name; steered names: ${snapshot.model.policies.map((p) => p.name).join(', ') || '(none)'}`);
+      const outcome = (i: number) => ({ rule: policy.rules[i].label, ...ruleNow(policy.rules[i], snapshot.status) });
+      return {
+        ...describePolicy(policy, snapshot.status),
+        countries: Object.fromEntries([...policy.byCountry].map(([cc, i]) => [cc, outcome(i)])),
+        continents: Object.fromEntries([...policy.byContinent].map(([c, i]) => [c, outcome(i)])),
+        others: { rule: 'default', ...ruleNow(policy.defaultRule, snapshot.status) },
+      };
+    },
+  });
+}

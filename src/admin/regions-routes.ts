@@ -1,0 +1,182 @@
+import type { FastifyInstance } from 'fastify';
+import type { Snapshot } from '../dns/snapshot.js';
+import type { SharedState } from '../state/state-store.js';
+import { wouldStrandCountry, type RegionChange } from '../steering/strand-check.js';
+import { DetailedError, requireRegion, type AdminOptions } from './admin-context.js';
+import { audit, recordTierMoves } from './audit.js';
+
+const regionParams = {
+  type: 'object',
+  required: ['region'],
+  properties: { region: { type: 'string', minLength: 1, maxLength: 100 } },
+} as const;
+const reason = { type: 'string', minLength: 1, maxLength: 500, description: 'Why; kept in the audit log.' } as const;
+const force = { type: 'boolean', description: 'Apply even when a first tier would lose its last usable region.' } as const;
+const regionView = {
+  type: 'object',
+  additionalProperties: true,
+  properties: {
+    name: { type: 'string' },
+    up: { type: 'boolean' },
+    usable: { type: 'boolean', description: 'up, not drained and weight > 0' },
+    weight: { type: 'integer' },
+    configured_weight: { type: 'integer' },
+    weight_override: { type: ['integer', 'null'] },
+    drained: { type: 'boolean' },
+    drain: { type: ['object', 'null'], additionalProperties: true },
+    cname: { type: ['string', 'null'] },
+    endpoints: { type: 'array', items: { type: 'object', additionalProperties: true } },
+    events: { type: 'array', items: { type: 'object', additionalProperties: true } },
+  },
+} as const;
+const changeResult = {
+  type: 'object',
+  additionalProperties: true,
+  properties: { region: { type: 'string' }, changed: { type: 'boolean' }, before: { type: 'object', additionalProperties: true }, after: { type: 'object', additionalProperties: true } },
+} as const;
+
+/** The admin view of one region: config, runtime overrides and health together. */
+function describeRegion(name: string, snapshot: Snapshot, state: SharedState) {
+  const spec = snapshot.model.regions.get(name)!;
+  const st = snapshot.status.get(name)!;
+  const drain = state.drains.get(name) ?? (spec.drain ? { reason: 'drain: true in the config file', by: 'config', at: null } : null);
+  return {
+    name,
+    up: st.up,
+    usable: st.up && !st.drained && st.weight > 0,
+    weight: st.weight,
+    configured_weight: spec.weight,
+    weight_override: state.weights.get(name) ?? null,
+    drained: st.drained,
+    drain,
+    cname: spec.cname ?? null,
+    endpoints: spec.endpoints.map((e) => ({ id: e.id, address: e.address, family: e.family, up: st.healthyEndpoints.has(e.id) })),
+  };
+}
+
+/** GET /v1/regions[/:region], PUT|DELETE /v1/regions/:region/weight, PUT|DELETE /v1/regions/:region/drain. */
+export function regionsRoutes(server: FastifyInstance, opts: AdminOptions): void {
+  const { app } = opts;
+  const now = opts.now ?? Date.now;
+
+  /** Refuses (409) a change that strands a first tier, unless forced. */
+  function checkStrand(snapshot: Snapshot, change: RegionChange, forced: boolean | undefined, what: string): void {
+    if (forced) return;
+    const stranded = wouldStrandCountry(snapshot.model.policies, snapshot.status, change);
+    if (!stranded) return;
+    throw new DetailedError(
+      'CONFLICT',
+      `${what} would leave no usable region in the first tier (${stranded.firstTier.join(', ')}) of ${stranded.name} rule "${stranded.rule}"; send "force": true to do it anyway`,
+      { stranded: { name: stranded.name, rule: stranded.rule, first_tier: stranded.firstTier } },
+    );
+  }
+
+  /** Runs a state write and records what it moved: failover/failback events, then the audit entry. */
+  async function applyChange(region: string, action: string, token: string, reasonText: string, write: () => Promise<void>) {
+    const before = app.snapshot();
+    const beforeView = describeRegion(region, before, app.state.current());
+    await write();
+    const after = app.snapshot();
+    const afterView = describeRegion(region, after, app.state.current());
+    const pick = (v: typeof beforeView) => ({ weight: v.weight, weight_override: v.weight_override, drained: v.drained, drain: v.drain });
+    recordTierMoves(app.events, after.model.policies, before.status, after.status, `${token}: ${action} ${region}`);
+    audit(app.events, { action, token, region, before: pick(beforeView), after: pick(afterView), reason: reasonText });
+    return { region, changed: true, before: pick(beforeView), after: pick(afterView) };
+  }
+
+  server.get('/v1/regions', {
+    config: { access: 'read' },
+    schema: { summary: 'Every region: endpoints, health, weight, drain', tags: ['regions'], response: { 200: { type: 'object', properties: { regions: { type: 'array', items: regionView } } } } },
+    handler: async () => {
+      const snapshot = app.snapshot();
+      const state = app.state.current();
+      return { regions: [...snapshot.model.regions.keys()].map((r) => describeRegion(r, snapshot, state)) };
+    },
+  });
+
+  server.get<{ Params: { region: string } }>('/v1/regions/:region', {
+    config: { access: 'read' },
+    schema: { summary: 'One region, with its last events', tags: ['regions'], params: regionParams, response: { 200: regionView } },
+    handler: async (req) => {
+      const snapshot = app.snapshot();
+      const region = requireRegion(snapshot, req.params.region);
+      return { ...describeRegion(region, snapshot, app.state.current()), events: app.events.list({ region, limit: 20 }) };
+    },
+  });
+
+  server.put<{ Params: { region: string }; Body: { weight: number; reason?: string; force?: boolean } }>('/v1/regions/:region/weight', {
+    config: { access: 'write' },
+    schema: {
+      summary: 'Set a runtime weight override (0..100); 0 takes the region out of rotation',
+      tags: ['regions'],
+      params: regionParams,
+      body: { type: 'object', required: ['weight'], additionalProperties: false, properties: { weight: { type: 'integer', minimum: 0, maximum: 100 }, reason, force } },
+      response: { 200: changeResult },
+    },
+    handler: async (req) => {
+      const snapshot = app.snapshot();
+      const region = requireRegion(snapshot, req.params.region);
+      const { weight } = req.body;
+      checkStrand(snapshot, { region, weight }, req.body.force, `weight ${weight} for ${region}`);
+      return applyChange(region, 'set weight', req.adminToken!.name, req.body.reason ?? '', () => app.state.setWeight(region, weight));
+    },
+  });
+
+  server.delete<{ Params: { region: string }; Querystring: { reason?: string; force?: boolean } }>('/v1/regions/:region/weight', {
+    config: { access: 'write' },
+    schema: {
+      summary: 'Drop the runtime weight override; the configured weight applies again',
+      tags: ['regions'],
+      params: regionParams,
+      querystring: { type: 'object', additionalProperties: false, properties: { reason, force } },
+      response: { 200: changeResult },
+    },
+    handler: async (req) => {
+      const snapshot = app.snapshot();
+      const region = requireRegion(snapshot, req.params.region);
+      if (!app.state.current().weights.has(region)) return { region, changed: false };
+      const configured = snapshot.model.regions.get(region)!.weight;
+      checkStrand(snapshot, { region, weight: configured }, req.query.force, `the configured weight ${configured} for ${region}`);
+      return applyChange(region, 'reset weight', req.adminToken!.name, req.query.reason ?? '', () => app.state.setWeight(region, null));
+    },
+  });
+
+  server.put<{ Params: { region: string }; Body: { reason: string; force?: boolean } }>('/v1/regions/:region/drain', {
+    config: { access: 'write' },
+    schema: {
+      summary: 'Drain a region: it takes no new answers until undrained',
+      tags: ['regions'],
+      params: regionParams,
+      body: { type: 'object', required: ['reason'], additionalProperties: false, properties: { reason, force } },
+      response: { 200: changeResult },
+    },
+    handler: async (req) => {
+      const snapshot = app.snapshot();
+      const region = requireRegion(snapshot, req.params.region);
+      if (snapshot.status.get(region)!.drained) return { region, changed: false };
+      checkStrand(snapshot, { region, drained: true }, req.body.force, `draining ${region}`);
+      const token = req.adminToken!.name;
+      return applyChange(region, 'drain', token, req.body.reason, () => app.state.setDrain(region, { reason: req.body.reason, by: token, at: now() }));
+    },
+  });
+
+  server.delete<{ Params: { region: string }; Querystring: { reason: string } }>('/v1/regions/:region/drain', {
+    config: { access: 'write' },
+    schema: {
+      summary: 'Undrain a region drained through the API',
+      tags: ['regions'],
+      params: regionParams,
+      querystring: { type: 'object', required: ['reason'], additionalProperties: false, properties: { reason } },
+      response: { 200: changeResult },
+    },
+    handler: async (req) => {
+      const snapshot = app.snapshot();
+      const region = requireRegion(snapshot, req.params.region);
+      if (snapshot.model.regions.get(region)!.drain) {
+        throw new DetailedError('CONFLICT', `${region} is drained by the config file (regions.${region}.drain: true); edit the file and reload to undrain it`, { region });
+      }
+      if (!app.state.current().drains.has(region)) return { region, changed: false };
+      return applyChange(region, 'undrain', req.adminToken!.name, req.query.reason, () => app.state.setDrain(region, null));
+    },
+  });
+}

@@ -1,0 +1,174 @@
+import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
+import type { QueryHandler } from '../dns/query-handler.js';
+import type { Snapshot } from '../dns/snapshot.js';
+import type { EventLog, GeosteerEvent } from '../events/event-log.js';
+import type { GeoDatabaseInfo } from '../geo/geo-lookup.js';
+import { DnsQueryMetrics } from './dns-query-metrics.js';
+import { DEFAULT_TIMING_SAMPLE, sampleQueryDuration } from './query-timing.js';
+
+/** What the scrape-time metrics read from the running app (App implements it). */
+export interface MetricsSource {
+  snapshot(): Snapshot;
+  readonly locator: { readonly hits: number; readonly misses: number };
+  readonly geoip: GeoDatabaseInfo;
+  readonly events: EventLog;
+  readonly handler: Pick<QueryHandler, 'handle'>;
+}
+
+/** Told about each health check; the health prober calls this (no prom-client import needed there). */
+export interface HealthCheckObserver {
+  /** One finished check of an endpoint: how long it took and whether it passed. */
+  checked(region: string, endpoint: string, seconds: number, ok: boolean): void;
+}
+
+/** Every geosteer metric, in one registry per process (or per test). */
+export interface GeosteerMetrics {
+  readonly registry: Registry;
+  /** Pass as AppDeps.observer. */
+  readonly queries: DnsQueryMetrics;
+  /** For the health prober: feeds geosteer_health_check_duration_seconds. */
+  readonly healthChecks: HealthCheckObserver;
+  /** Connects the scrape-time gauges, event counters and query timing to an app; returns a detach function. */
+  attach(source: MetricsSource): () => void;
+  /** The exposition text and its content type, for GET /metrics. */
+  render(): Promise<{ contentType: string; body: string }>;
+}
+
+/** Options for createMetrics. */
+export interface MetricsOptions {
+  /** Include prom-client's process_* and nodejs_* metrics (default true). */
+  readonly defaultMetrics?: boolean;
+  /** Time 1 in this many queries (default 16). */
+  readonly timingSample?: number;
+}
+
+/** Builds the registry and every metric; nothing is module-level, so tests get their own. */
+export function createMetrics(opts: MetricsOptions = {}): GeosteerMetrics {
+  const registry = new Registry();
+  if (opts.defaultMetrics ?? true) collectDefaultMetrics({ register: registry });
+  const registers = [registry];
+  let source: MetricsSource | undefined;
+
+  const queries = new Counter({ name: 'geosteer_dns_queries_total', help: 'DNS queries answered, by zone, query type, response code and transport.', labelNames: ['zone', 'qtype', 'rcode', 'transport'] as const, registers });
+  const answers = new Counter({ name: 'geosteer_dns_answers_total', help: 'Steered answers by name and the region that answered.', labelNames: ['name', 'region'] as const, registers });
+  const failOpen = new Counter({ name: 'geosteer_dns_fail_open_answers_total', help: 'Steered answers given while no tier was usable (answered from the first tier anyway).', labelNames: ['name'] as const, registers });
+  const duration = new Histogram({
+    name: 'geosteer_dns_query_duration_seconds',
+    help: 'Time to handle one DNS query from decode to response bytes (a 1-in-N sample; socket I/O excluded).',
+    labelNames: ['transport'] as const,
+    buckets: [0.000005, 0.00001, 0.000025, 0.00005, 0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.01],
+    registers,
+  });
+  new Counter({
+    name: 'geosteer_geo_lookups_total',
+    help: 'Client geolocation lookups: hit = answered from the per-prefix cache, miss = read from the GeoIP database.',
+    labelNames: ['result'] as const,
+    registers,
+    collect() {
+      this.reset();
+      if (!source) return;
+      this.inc({ result: 'hit' }, source.locator.hits);
+      this.inc({ result: 'miss' }, source.locator.misses);
+    },
+  });
+  new Gauge({
+    name: 'geosteer_geoip_database_build_timestamp_seconds',
+    help: 'Build time of the GeoIP database in use (mmdb metadata), seconds since the epoch.',
+    registers,
+    collect() {
+      if (source) this.set(source.geoip.buildEpochSeconds);
+    },
+  });
+  new Gauge({
+    name: 'geosteer_region_up',
+    help: 'Region health as steering sees it: 1 up, 0 down.',
+    labelNames: ['region'] as const,
+    registers,
+    collect() {
+      this.reset();
+      for (const [region, s] of source?.snapshot().status ?? []) this.set({ region }, s.up ? 1 : 0);
+    },
+  });
+  new Gauge({
+    name: 'geosteer_region_weight',
+    help: 'Effective region weight 0..100 (config or runtime override).',
+    labelNames: ['region'] as const,
+    registers,
+    collect() {
+      this.reset();
+      for (const [region, s] of source?.snapshot().status ?? []) this.set({ region }, s.weight);
+    },
+  });
+  new Gauge({
+    name: 'geosteer_region_drained',
+    help: '1 when the region is drained (config or admin API), else 0.',
+    labelNames: ['region'] as const,
+    registers,
+    collect() {
+      this.reset();
+      for (const [region, s] of source?.snapshot().status ?? []) this.set({ region }, s.drained ? 1 : 0);
+    },
+  });
+  new Gauge({
+    name: 'geosteer_endpoint_up',
+    help: 'Endpoint health: 1 up, 0 down.',
+    labelNames: ['region', 'endpoint'] as const,
+    registers,
+    collect() {
+      this.reset();
+      if (!source) return;
+      const snapshot = source.snapshot();
+      for (const [region, spec] of snapshot.model.regions) {
+        const healthy = snapshot.status.get(region)?.healthyEndpoints;
+        for (const e of spec.endpoints) this.set({ region, endpoint: e.id }, healthy?.has(e.id) ? 1 : 0);
+      }
+    },
+  });
+  const failovers = new Counter({ name: 'geosteer_failover_events_total', help: 'Failover events (a rule of a name moved to a later tier), by name and the regions it moved from and to.', labelNames: ['name', 'from', 'to'] as const, registers });
+  const healthDuration = new Histogram({
+    name: 'geosteer_health_check_duration_seconds',
+    help: 'Duration of one endpoint health check, by region and result.',
+    labelNames: ['region', 'result'] as const,
+    buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10],
+    registers,
+  });
+  const reloads = new Counter({ name: 'geosteer_config_reloads_total', help: 'Config reloads (SIGHUP or POST /v1/reload) by result: success or failure.', labelNames: ['result'] as const, registers });
+  // Both result children exist from the start, so rate() works before the first failure.
+  reloads.inc({ result: 'success' }, 0);
+  reloads.inc({ result: 'failure' }, 0);
+
+  const onEvent = (e: GeosteerEvent) => {
+    if (e.type === 'config_reloaded') reloads.inc({ result: 'success' });
+    else if (e.type === 'config_rejected') reloads.inc({ result: 'failure' });
+    else if (e.type === 'failover') failovers.inc({ name: labelOf(e.detail?.name ?? e.name), from: labelOf(e.detail?.from), to: labelOf(e.detail?.to) });
+  };
+
+  return {
+    registry,
+    queries: new DnsQueryMetrics(queries, answers, failOpen),
+    healthChecks: {
+      checked(region, _endpoint, seconds, ok) {
+        healthDuration.observe({ region, result: ok ? 'success' : 'failure' }, seconds);
+      },
+    },
+    attach(s) {
+      source = s;
+      const offEvents = s.events.onEvent(onEvent);
+      const offTiming = sampleQueryDuration(s.handler, duration, opts.timingSample ?? DEFAULT_TIMING_SAMPLE);
+      return () => {
+        offEvents();
+        offTiming();
+        if (source === s) source = undefined;
+      };
+    },
+    async render() {
+      return { contentType: registry.contentType, body: await registry.metrics() };
+    },
+  };
+}
+
+/** A label value from event detail: arrays of regions joined with ",". */
+function labelOf(value: unknown): string {
+  if (Array.isArray(value)) return value.join(',');
+  return value === undefined || value === null ? '' : String(value);
+}

@@ -1,0 +1,33 @@
+import type { Histogram } from 'prom-client';
+import type { QueryHandler, Transport } from '../dns/query-handler.js';
+
+/** How often a query is timed by default: 1 in 16 keeps the cost to a decrement and a branch. */
+export const DEFAULT_TIMING_SAMPLE = 16;
+
+/**
+ * Times 1 in `every` calls of `handler.handle()` (decode to response bytes; the socket
+ * write is not included) into `histogram`, by wrapping the method on this instance. The
+ * untimed calls pay one decrement and one branch; a timed call pays two hrtime reads.
+ * Sampling keeps the distribution honest because the choice does not depend on the query.
+ * Returns a function that restores the original method.
+ */
+export function sampleQueryDuration(handler: Pick<QueryHandler, 'handle'>, histogram: Histogram<'transport'>, every = DEFAULT_TIMING_SAMPLE): () => void {
+  if (!Number.isInteger(every) || every < 1) throw new RangeError(`sampleQueryDuration: every must be an integer >= 1, got ${every}`);
+  const original = handler.handle;
+  const udp = histogram.labels({ transport: 'udp' });
+  const tcp = histogram.labels({ transport: 'tcp' });
+  let countdown = every;
+  handler.handle = function timedHandle(this: QueryHandler, msg: Buffer, transport: Transport, remoteAddress: string): Buffer | undefined {
+    if (--countdown > 0) return original.call(this, msg, transport, remoteAddress);
+    countdown = every;
+    const start = process.hrtime.bigint();
+    try {
+      return original.call(this, msg, transport, remoteAddress);
+    } finally {
+      (transport === 'udp' ? udp : tcp).observe(Number(process.hrtime.bigint() - start) / 1e9);
+    }
+  };
+  return () => {
+    handler.handle = original;
+  };
+}

@@ -1,0 +1,42 @@
+import { describe, expect, it } from 'vitest';
+import { createMetrics } from '../../src/metrics/create-metrics.js';
+import { sampleQueryDuration } from '../../src/metrics/query-timing.js';
+import { parseExposition, total } from './exposition.js';
+
+async function samplesOf(metrics: ReturnType<typeof createMetrics>) {
+  return parseExposition((await metrics.render()).body).samples;
+}
+
+describe('DnsQueryMetrics', () => {
+  it('labels unknown qtypes "other", BADVERS by name, and counts fail-open answers', async () => {
+    const metrics = createMetrics({ defaultMetrics: false });
+    const q = metrics.queries;
+    q.answered('udp', 4242, 0, 'example.com', undefined);
+    q.answered('udp', 1, 16, 'example.com', undefined);
+    q.answered('tcp', 28, 0, 'example.com', { name: 'api.example.com', region: 'tokyo', failOpen: true });
+    q.answered('tcp', 28, 0, 'example.com', { name: 'api.example.com', region: undefined, failOpen: false });
+    const s = await samplesOf(metrics);
+    expect(total(s, 'geosteer_dns_queries_total', { qtype: 'other', rcode: 'NOERROR', transport: 'udp' })).toBe(1);
+    expect(total(s, 'geosteer_dns_queries_total', { qtype: 'A', rcode: 'BADVERS' })).toBe(1);
+    expect(total(s, 'geosteer_dns_queries_total', { qtype: 'AAAA', transport: 'tcp' })).toBe(2);
+    expect(total(s, 'geosteer_dns_answers_total', { region: '(none)' })).toBe(1);
+    expect(total(s, 'geosteer_dns_fail_open_answers_total', { name: 'api.example.com' })).toBe(1);
+  });
+
+  it('sampleQueryDuration times 1 in N calls, keeps results, and restores the method', async () => {
+    const metrics = createMetrics({ defaultMetrics: false });
+    const reply = Buffer.from('ok');
+    const calls: string[] = [];
+    const handler = { handle: (_m: Buffer, t: 'udp' | 'tcp', addr: string) => (calls.push(`${t} ${addr}`), reply) };
+    const original = handler.handle;
+    const histogram = metrics.registry.getSingleMetric('geosteer_dns_query_duration_seconds') as never;
+    const restore = sampleQueryDuration(handler, histogram, 4);
+    for (let i = 0; i < 10; i++) expect(handler.handle(Buffer.alloc(0), i % 2 ? 'tcp' : 'udp', '127.0.0.1')).toBe(reply);
+    expect(calls).toHaveLength(10);
+    const s = await samplesOf(metrics);
+    expect(total(s, 'geosteer_dns_query_duration_seconds_count')).toBe(2); // calls 4 and 8
+    restore();
+    expect(handler.handle).toBe(original);
+    expect(() => sampleQueryDuration(handler, histogram, 0)).toThrow(/integer >= 1/);
+  });
+});

@@ -5,7 +5,7 @@ import type { QueryHandler } from './query-handler.js';
 /** Bounds that keep one client from pinning memory or sockets (RFC 7766 6.2). */
 export interface TcpLimits {
   readonly maxConnections: number;
-  /** Close a connection that sends nothing for this long, ms. */
+  /** Close a connection that completes no query for this long, ms (trickled bytes do not count). */
   readonly idleTimeoutMs: number;
   readonly maxQueriesPerConnection: number;
 }
@@ -13,6 +13,8 @@ export interface TcpLimits {
 // A message is at most 65535 octets plus its 2-octet length (RFC 1035 4.2.2), so a
 // connection never buffers more than this, whatever length prefix it announces.
 const MAX_BUFFERED = 65537;
+/** Replies a connection may leave unread before we stop reading its queries, bytes. */
+const MAX_UNREAD_REPLIES = 64 * 1024;
 
 /** DNS over TCP: length-prefixed messages, pipelined, answered in order. */
 export class TcpListener {
@@ -64,7 +66,9 @@ export class TcpListener {
       return;
     }
     this.sockets.add(socket);
-    socket.setTimeout(this.limits.idleTimeoutMs, () => socket.destroy());
+    // The idle clock restarts only when a whole message has arrived, not on every byte, so a
+    // client trickling a message (or announcing a length it never sends) is closed on time.
+    const idle = setTimeout(() => socket.destroy(), this.limits.idleTimeoutMs);
     const remote = socket.remoteAddress ?? '';
     let buffered: Buffer = Buffer.alloc(0);
     let answered = 0;
@@ -76,6 +80,7 @@ export class TcpListener {
         if (buffered.length < 2 + len) break;
         const msg = buffered.subarray(2, 2 + len);
         buffered = buffered.subarray(2 + len);
+        idle.refresh();
         this.answer(socket, msg, remote);
         if (++answered >= this.limits.maxQueriesPerConnection || this.closing) {
           socket.end();
@@ -85,9 +90,16 @@ export class TcpListener {
       if (buffered.length > MAX_BUFFERED) socket.destroy();
       // Keep only what is still needed, so a slice does not pin a large chunk.
       if (buffered.length > 0 && buffered.byteOffset !== 0) buffered = Buffer.from(buffered);
+      // A client that sends but does not read: stop reading its queries until it drains our
+      // replies, so unread responses cannot pile up (it is closed when idle runs out).
+      if (socket.writableLength > MAX_UNREAD_REPLIES) socket.pause();
     });
+    socket.on('drain', () => socket.resume());
     socket.on('error', () => socket.destroy());
-    socket.on('close', () => this.sockets.delete(socket));
+    socket.on('close', () => {
+      clearTimeout(idle);
+      this.sockets.delete(socket);
+    });
   }
 
   private answer(socket: net.Socket, msg: Buffer, remote: string): void {

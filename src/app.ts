@@ -112,6 +112,11 @@ export class App {
     }
   }
 
+  /** Queries whose handling threw since listen() (a bug if ever above 0; each was dropped). */
+  handlerFailures(): number {
+    return this.dns?.failures ?? 0;
+  }
+
   /** Explains the answer `name` would get for `client` ("IP" or "IP/PREFIX"). */
   explain(name: string, client: string): ExplainTrace {
     const snapshot = this.snapshot();

@@ -56,6 +56,11 @@ export class DnsServer {
     }
   }
 
+  /** Queries whose handling threw (bugs; each was dropped), over all listeners. */
+  get failures(): number {
+    return this.udp.reduce((n, u) => n + u.failures, 0) + this.tcp.reduce((n, t) => n + t.failures, 0);
+  }
+
   /** Stops UDP at once; TCP stops accepting and finishes the queries it has. */
   async close(): Promise<void> {
     await Promise.all([...this.udp.map((u) => u.close()), ...this.tcp.map((t) => t.close())]);

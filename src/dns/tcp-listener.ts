@@ -21,6 +21,8 @@ export class TcpListener {
   private readonly server: net.Server;
   private readonly sockets = new Set<net.Socket>();
   private closing = false;
+  /** Messages whose handling threw: a bug, counted; the connection is closed. */
+  failures = 0;
 
   constructor(
     private readonly handler: QueryHandler,
@@ -107,6 +109,7 @@ export class TcpListener {
     try {
       out = this.handler.handle(msg, 'tcp', remote);
     } catch (err) {
+      this.failures++;
       this.log.error({ err }, 'query handler threw; connection closed');
       socket.destroy();
       return;

@@ -42,6 +42,7 @@ export class App {
   private readonly unsubscribe: () => void;
   private readonly log: Logger;
   private readonly rand: Random;
+  private readonly rebuildListeners = new Set<(snapshot: Snapshot) => void>();
 
   constructor(loaded: LoadedConfig, deps: AppDeps) {
     this.loaded = loaded;
@@ -75,7 +76,19 @@ export class App {
     const snapshot = this.compile();
     this.handler.setSnapshot(snapshot);
     this.log.debug({ generation: snapshot.generation, reason }, 'snapshot rebuilt');
+    for (const listener of this.rebuildListeners) listener(snapshot);
     return snapshot;
+  }
+
+  /** Calls `listener` after every rebuild (state, health, config); returns an unsubscribe function. */
+  onRebuild(listener: (snapshot: Snapshot) => void): () => void {
+    this.rebuildListeners.add(listener);
+    return () => this.rebuildListeners.delete(listener);
+  }
+
+  /** The health view the current snapshot was built with. */
+  currentHealth(): HealthView {
+    return this.health;
   }
 
   /** Replaces the health view (the health subsystem calls this on every transition). */
@@ -95,15 +108,18 @@ export class App {
     this.locator.setDatabase(geo);
   }
 
-  /** Starts the DNS listeners from the config, or on `override` addresses (tests use port 0). */
-  async listen(override?: readonly { host: string; port: number }[]): Promise<BoundAddress[]> {
+  /**
+   * Starts the DNS listeners from the config, or on `override` addresses (tests use port 0).
+   * `shared`: cluster workers share the primary's sockets instead of binding exclusively.
+   */
+  async listen(override?: readonly { host: string; port: number }[], opts: { shared?: boolean } = {}): Promise<BoundAddress[]> {
     const { dns } = this.loaded.config;
     const addresses = override ?? dns.listen.map((a) => parseListenAddress(a)!);
     this.dns = new DnsServer(this.handler, this.log, {
       maxConnections: dns.tcp.max_connections,
       idleTimeoutMs: dns.tcp.idle_timeout,
       maxQueriesPerConnection: dns.tcp.max_queries_per_connection,
-    });
+    }, opts);
     try {
       return await this.dns.listen(addresses);
     } catch (err) {

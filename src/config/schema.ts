@@ -145,6 +145,8 @@ const dnsSchema = z.strictObject({
   listen: z.array(listenAddress).min(1).default(['127.0.0.1:5353', '[::1]:5353']),
   /** Largest UDP response we send, whatever the client offers (RFC 6891 6.2.5; 1232 avoids fragmentation). */
   max_udp_payload: z.number().int().min(512).max(65535).default(1232),
+  /** DNS worker processes sharing the listen sockets (node:cluster); default: one per core. 1 = serve in the main process. */
+  workers: z.number().int().min(1).max(256).optional(),
   tcp: z
     .strictObject({
       max_connections: z.number().int().min(1).default(1000),

@@ -35,11 +35,11 @@ export class TcpListener {
   }
 
   /** Listens; resolves with the port actually bound. */
-  listen(host: string, port: number): Promise<number> {
+  listen(host: string, port: number, exclusive = true): Promise<number> {
     return new Promise((resolve, reject) => {
       const onError = (err: Error) => reject(err);
       this.server.once('error', onError);
-      this.server.listen({ host, port, ipv6Only: host.includes(':'), exclusive: true }, () => {
+      this.server.listen({ host, port, ipv6Only: host.includes(':'), exclusive }, () => {
         this.server.off('error', onError);
         resolve((this.server.address() as net.AddressInfo).port);
       });

@@ -22,11 +22,11 @@ export class UdpListener {
   }
 
   /** Binds; resolves with the port actually bound (useful with port 0). */
-  listen(host: string, port: number): Promise<number> {
+  listen(host: string, port: number, exclusive = true): Promise<number> {
     return new Promise((resolve, reject) => {
       const onError = (err: Error) => reject(err);
       this.socket.once('error', onError);
-      this.socket.bind({ address: host, port, exclusive: true }, () => {
+      this.socket.bind({ address: host, port, exclusive }, () => {
         this.socket.off('error', onError);
         resolve(this.socket.address().port);
       });

@@ -184,7 +184,7 @@ export function rssMiB(pid) {
 export async function startGeosteer({ configPath = join(ROOT, 'config/geosteer.example.yaml'), port, extra = {}, nodeArgs = [] }) {
   const dir = mkdtempSync(join(tmpdir(), 'geosteer-load-'));
   const doc = parse(readFileSync(configPath, 'utf8'));
-  doc.dns = { ...doc.dns, ...extra.dns, listen: [`127.0.0.1:${port}`] };
+  doc.dns = { ...doc.dns, workers: 1, ...extra.dns, listen: [`127.0.0.1:${port}`] };
   doc.log = { level: 'warn' };
   const config = join(dir, 'geosteer.yaml');
   writeFileSync(config, stringify(doc));

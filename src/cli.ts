@@ -1,7 +1,11 @@
 #!/usr/bin/env node
+import { readFileSync } from 'node:fs';
+import { availableParallelism } from 'node:os';
 import { parseArgs } from 'node:util';
 import { App } from './app.js';
-import { loadConfigFile, type LoadedConfig } from './config/load.js';
+import { startDnsWorkers } from './cluster/dns-workers.js';
+import { WorkerSync } from './cluster/worker-sync.js';
+import { loadConfigFile, parseConfigText, type LoadedConfig } from './config/load.js';
 import { resolveGeoDatabasePath } from './geo/bundled-database.js';
 import { watchGeoDatabase } from './geo/geo-database-watcher.js';
 import { openGeoDatabase } from './geo/mmdb-geo-database.js';
@@ -35,6 +39,8 @@ async function openGeo(loaded: LoadedConfig) {
 
 async function serve(configPath: string | undefined): Promise<void> {
   const loaded = await loadOrExit(configPath);
+  const workers = loaded.config.dns.workers ?? availableParallelism();
+  if (workers > 1) return serveWithWorkers(loaded, workers);
   const log: Logger = createLogger(loaded.config.log.level);
   const geo = await openGeo(loaded);
   const app = new App(loaded, { log, geo });
@@ -69,6 +75,58 @@ async function serve(configPath: string | undefined): Promise<void> {
     const force = setTimeout(() => process.exit(0), 5000);
     force.unref();
     app.close().then(() => process.exit(0), () => process.exit(1));
+  };
+  process.on('SIGTERM', () => stop('SIGTERM'));
+  process.on('SIGINT', () => stop('SIGINT'));
+}
+
+/**
+ * The primary of a multi-process server: it runs the control plane (the App without DNS
+ * listeners; later the admin API, health checks and sync) and `count` DNS workers that share
+ * the listen sockets and follow every rebuild through WorkerSync (src/cluster/README.md).
+ */
+async function serveWithWorkers(first: LoadedConfig, count: number): Promise<void> {
+  let configText = readFileSync(first.source, 'utf8');
+  const loaded = parseConfigText(configText, first.source);
+  const log: Logger = createLogger(loaded.config.log.level);
+  const geo = await openGeo(loaded);
+  const app = new App(loaded, { log, geo });
+  const sync = new WorkerSync(app, () => configText, geo.info.path);
+  const pool = startDnsWorkers({ count, sync, log, logLevel: loaded.config.log.level });
+  await pool.ready;
+  const watcher = watchGeoDatabase({
+    path: geo.info.path,
+    logger: log,
+    current: geo,
+    checkIntervalMs: loaded.config.geoip.reload_check_interval,
+    onLoaded: (db) => {
+      app.setGeoDatabase(db);
+      sync.geoDatabaseChanged();
+      log.info({ geoip: db.info }, 'GeoIP database reloaded');
+    },
+  });
+  log.info({ config: loaded.source, listen: loaded.config.dns.listen, workers: pool.pids(), geoip: geo.info }, 'geosteer serving');
+  process.on('SIGHUP', () => {
+    try {
+      const text = readFileSync(loaded.source, 'utf8');
+      const next = parseConfigText(text, loaded.source);
+      configText = text;
+      app.applyConfig(next); // the rebuild sends the new config to every worker
+      log.info({ config: next.source }, 'config reloaded');
+    } catch (err) {
+      log.error({ problems: err instanceof ConfigError ? err.problems : [(err as Error).message] }, 'config reload refused; still serving the previous config');
+    }
+  });
+  let stopping = false;
+  const stop = (signal: string) => {
+    if (stopping) return;
+    stopping = true;
+    log.info({ signal }, 'stopping: DNS workers finish in-flight TCP queries');
+    watcher.close();
+    sync.close();
+    const force = setTimeout(() => process.exit(0), 5000);
+    force.unref();
+    Promise.all([pool.close(), app.close()]).then(() => process.exit(0), () => process.exit(1));
   };
   process.on('SIGTERM', () => stop('SIGTERM'));
   process.on('SIGINT', () => stop('SIGINT'));

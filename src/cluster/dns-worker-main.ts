@@ -33,3 +33,7 @@ process.send?.({ type: 'geosteer:hello', pid: process.pid });
 process.on('disconnect', () => {
   void (worker?.close() ?? Promise.resolve());
 });
+// the primary stops workers with SIGTERM: stop listening, let TCP finish, then let the loop drain
+process.on('SIGTERM', () => {
+  void (worker?.close() ?? Promise.resolve()).then(() => process.disconnect?.());
+});

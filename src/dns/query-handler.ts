@@ -4,16 +4,26 @@ import type { Random } from '../steering/types.js';
 import type { PrebuiltAnswer } from './prebuilt.js';
 import { ParsedQuery, parseQuery, Verdict } from './query-parser.js';
 import { writeAnswer, writeError } from './response-writer.js';
-import { isSteeredType, outcomeFor, steeredAnswer, type NameNode, type Snapshot } from './snapshot.js';
+import { isSteeredType, outcomeFor, pickRegion, regionAnswer, type NameNode, type Snapshot } from './snapshot.js';
 import { RCODE } from './wire.js';
 
 /** Which transport carried a query. */
 export type Transport = 'udp' | 'tcp';
 
+/** What a steered answer was: one object per handler, reused for every query (copy what you keep). */
+export interface SteeredInfo {
+  name: string;
+  region: string | undefined;
+  failOpen: boolean;
+}
+
 /** Told about every answered query; metrics bind their label children once and count here. */
 export interface QueryObserver {
-  /** `zone` is undefined for REFUSED and malformed queries; `region` is set for steered answers. */
-  answered(transport: Transport, qtype: number, rcode: number, zone: string | undefined, steered: { name: string; region: string | undefined; failOpen: boolean } | undefined): void;
+  /**
+   * `zone` is undefined for REFUSED and malformed queries; `steered` is set for steered
+   * answers and is only valid during the call (the handler reuses it: no allocation per query).
+   */
+  answered(transport: Transport, qtype: number, rcode: number, zone: string | undefined, steered: SteeredInfo | undefined): void;
 }
 
 const NO_OBSERVER: QueryObserver = { answered() {} };
@@ -23,6 +33,7 @@ const TCP_LIMIT = 65535;
 export class QueryHandler {
   private readonly q = new ParsedQuery();
   private readonly v6 = new Uint8Array(16);
+  private readonly steeredInfo: SteeredInfo = { name: '', region: undefined, failOpen: false };
 
   constructor(
     private snapshot: Snapshot,
@@ -55,17 +66,20 @@ export class QueryHandler {
 
     let answer: PrebuiltAnswer | undefined;
     let scope = 0;
-    let steeredInfo: { name: string; region: string | undefined; failOpen: boolean } | undefined;
+    let steeredInfo: SteeredInfo | undefined;
     if (node.referral !== undefined) {
       answer = node.referral;
     } else if (node.steered !== undefined && (isSteeredType(q.qtype) || (node.steered.hasCnameRegion && !node.byType.has(q.qtype)))) {
       const location = this.locate(msg, q, remoteAddress);
       const outcome = outcomeFor(node.steered, location.country, location.continent);
-      const picked = steeredAnswer(node.steered, outcome, q.qtype, node.zone, this.rand);
-      answer = picked.answer;
+      const region = pickRegion(outcome, this.rand);
+      answer = regionAnswer(node.steered, region, q.qtype, node.zone, this.rand);
       // Scope: the GeoIP network that decided, never longer than what the client sent (RFC 7871 7.2.1).
       if (q.ecsFamily !== 0) scope = Math.min(location.prefixLength, q.ecsSourcePrefix);
-      steeredInfo = { name: node.name, region: picked.region, failOpen: outcome.failOpen };
+      steeredInfo = this.steeredInfo;
+      steeredInfo.name = node.name;
+      steeredInfo.region = region;
+      steeredInfo.failOpen = outcome.failOpen;
     } else if (node.cname !== undefined) {
       answer = node.byType.get(q.qtype) ?? node.cname;
     } else {

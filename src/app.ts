@@ -2,6 +2,7 @@ import type { LoadedConfig } from './config/load.js';
 import { parseListenAddress } from './config/schema.js';
 import { DnsServer, type BoundAddress } from './dns/dns-server.js';
 import { QueryHandler, type QueryObserver } from './dns/query-handler.js';
+import { ResponseRateLimiter } from './dns/rate-limiter.js';
 import { compileSnapshot, type Snapshot } from './dns/snapshot.js';
 import { ClientLocator } from './geo/client-locator.js';
 import type { GeoLookup } from './geo/geo-lookup.js';
@@ -24,6 +25,8 @@ export interface AppDeps {
   readonly observer?: QueryObserver;
   readonly events?: EventLog;
   readonly rand?: Random;
+  /** Milliseconds since the epoch; for rate limiting. */
+  readonly clock?: () => number;
 }
 
 /**
@@ -42,18 +45,21 @@ export class App {
   private readonly unsubscribe: () => void;
   private readonly log: Logger;
   private readonly rand: Random;
+  private readonly clock: () => number;
   private readonly rebuildListeners = new Set<(snapshot: Snapshot) => void>();
 
   constructor(loaded: LoadedConfig, deps: AppDeps) {
     this.loaded = loaded;
     this.log = deps.log;
     this.rand = deps.rand ?? Math.random;
+    this.clock = deps.clock ?? Date.now;
     this.health = deps.health ?? ALL_UP;
     this.state = deps.state ?? new MemoryStateStore();
     this.events = deps.events ?? new EventLog();
     this.events.onEvent((e) => this.log.info({ event: e }, `event ${e.type}`));
     this.locator = new ClientLocator(deps.geo);
     this.handler = new QueryHandler(this.compile(), this.locator, loaded.config.dns.max_udp_payload, deps.observer, this.rand);
+    this.configureRateLimit();
     this.unsubscribe = this.state.onChange(() => this.rebuild('state change'));
   }
 
@@ -91,6 +97,12 @@ export class App {
     return this.health;
   }
 
+  /** dns.rrl: a fresh limiter when enabled (counts restart on reload), none when off. */
+  private configureRateLimit(): void {
+    const { rrl } = this.loaded.config.dns;
+    this.handler.setRateLimiter(rrl.enabled ? new ResponseRateLimiter({ responsesPerSecond: rrl.responses_per_second, slip: rrl.slip }, this.clock) : undefined);
+  }
+
   /** Replaces the health view (the health subsystem calls this on every transition). */
   setHealth(health: HealthView): void {
     this.health = health;
@@ -100,6 +112,7 @@ export class App {
   /** Switches to a new, already validated config; listeners stay as they are. */
   applyConfig(loaded: LoadedConfig): void {
     this.loaded = loaded;
+    this.configureRateLimit();
     this.rebuild('config reload');
   }
 

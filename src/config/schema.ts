@@ -154,6 +154,15 @@ const dnsSchema = z.strictObject({
       max_queries_per_connection: z.number().int().min(1).default(1000),
     })
     .prefault({}),
+  /** Response rate limiting per client /24 (IPv4) or /56 (IPv6), UDP only; off by default. */
+  rrl: z
+    .strictObject({
+      enabled: z.boolean().default(false),
+      responses_per_second: z.number().int().min(1).default(20),
+      /** Every slip-th limited response is sent truncated (TC) instead of dropped; 0 drops all. */
+      slip: z.number().int().min(0).max(10).default(2),
+    })
+    .prefault({}),
 });
 
 const geoipSchema = z.strictObject({

@@ -1,10 +1,11 @@
 import type { ClientLocator } from '../geo/client-locator.js';
 import type { GeoLocation } from '../geo/geo-lookup.js';
 import type { Random } from '../steering/types.js';
-import type { PrebuiltAnswer } from './prebuilt.js';
+import { EMPTY_SECTION, prebuilt, type PrebuiltAnswer } from './prebuilt.js';
 import { ParsedQuery, parseQuery, Verdict } from './query-parser.js';
 import { writeAnswer, writeError } from './response-writer.js';
 import { isSteeredType, outcomeFor, pickRegion, regionAnswer, type NameNode, type Snapshot } from './snapshot.js';
+import { RateDecision, type ResponseRateLimiter } from './rate-limiter.js';
 import { RCODE } from './wire.js';
 
 /** Which transport carried a query. */
@@ -28,6 +29,8 @@ export interface QueryObserver {
 
 const NO_OBSERVER: QueryObserver = { answered() {} };
 const TCP_LIMIT = 65535;
+/** Written with a size limit of 0, so only header, question and OPT go out, with TC set. */
+const SLIP_ANSWER = prebuilt(RCODE.NOERROR, true, EMPTY_SECTION);
 
 /** The hot path: packet in, response bytes out (or undefined to drop). Synchronous, no I/O. */
 export class QueryHandler {
@@ -43,6 +46,13 @@ export class QueryHandler {
     private readonly rand: Random = Math.random,
   ) {}
 
+  private limiter: ResponseRateLimiter | undefined;
+
+  /** Turns response rate limiting for UDP on (a limiter) or off (undefined). */
+  setRateLimiter(limiter: ResponseRateLimiter | undefined): void {
+    this.limiter = limiter;
+  }
+
   /** Swaps the snapshot; queries already in progress finish on the old one. */
   setSnapshot(snapshot: Snapshot): void {
     this.snapshot = snapshot;
@@ -56,6 +66,12 @@ export class QueryHandler {
   handle(msg: Buffer, transport: Transport, remoteAddress: string): Buffer | undefined {
     const q = parseQuery(msg, this.q);
     if (q.verdict === Verdict.Drop) return undefined;
+    if (transport === 'udp' && this.limiter !== undefined) {
+      const decision = this.limiter.decide(remoteAddress);
+      if (decision === RateDecision.Drop) return undefined;
+      // a slip: header, question and OPT with TC set, so a real client retries over TCP
+      if (decision === RateDecision.Slip) return q.verdict === Verdict.Ok ? writeAnswer(msg, q, SLIP_ANSWER, 0, 0, this.maxUdpPayload) : undefined;
+    }
     if (q.verdict === Verdict.Error) {
       this.observer.answered(transport, q.qtype, q.rcode, undefined, undefined);
       return writeError(msg, q, q.rcode, this.maxUdpPayload);

@@ -2,6 +2,7 @@ import type { LoadedConfig } from './config/load.js';
 import { parseListenAddress } from './config/schema.js';
 import { DnsServer, type BoundAddress } from './dns/dns-server.js';
 import { QueryHandler, type QueryObserver } from './dns/query-handler.js';
+import { ResponseRateLimiter } from './dns/rate-limiter.js';
 import { compileSnapshot, type Snapshot } from './dns/snapshot.js';
 import { ClientLocator } from './geo/client-locator.js';
 import type { GeoDatabaseInfo, GeoLookup } from './geo/geo-lookup.js';
@@ -27,6 +28,8 @@ export interface AppDeps {
   readonly observer?: QueryObserver;
   readonly events?: EventLog;
   readonly rand?: Random;
+  /** Milliseconds since the epoch; for rate limiting. */
+  readonly clock?: () => number;
 }
 
 /**
@@ -49,11 +52,13 @@ export class App {
   private readonly regionEndpoints = new Map<string, { endpoints: readonly Endpoint[]; cname: string | undefined }>();
   private readonly rebuildListeners = new Set<(snapshot: Snapshot) => void>();
   private geoInfo: GeoDatabaseInfo;
+  private readonly clock: () => number;
 
   constructor(loaded: LoadedConfig, deps: AppDeps) {
     this.loaded = loaded;
     this.log = deps.log;
     this.rand = deps.rand ?? Math.random;
+    this.clock = deps.clock ?? Date.now;
     this.health = deps.health ?? ALL_UP;
     this.state = deps.state ?? new MemoryStateStore();
     this.events = deps.events ?? new EventLog();
@@ -61,6 +66,7 @@ export class App {
     this.locator = new ClientLocator(deps.geo);
     this.geoInfo = deps.geo.info;
     this.handler = new QueryHandler(this.compile(), this.locator, loaded.config.dns.max_udp_payload, deps.observer, this.rand);
+    this.configureRateLimit();
     this.unsubscribe = this.state.onChange(() => this.rebuild('state change'));
   }
 
@@ -134,6 +140,12 @@ export class App {
     if (this.regionEndpoints.delete(region)) this.rebuild(`endpoints of ${region} back to config`);
   }
 
+  /** dns.rrl: a fresh limiter when enabled (counts restart on reload), none when off. */
+  private configureRateLimit(): void {
+    const { rrl } = this.loaded.config.dns;
+    this.handler.setRateLimiter(rrl.enabled ? new ResponseRateLimiter({ responsesPerSecond: rrl.responses_per_second, slip: rrl.slip }, this.clock) : undefined);
+  }
+
   /** Replaces the health view (the health subsystem calls this on every transition). */
   setHealth(health: HealthView, reason = 'health change'): void {
     this.health = health;
@@ -143,6 +155,7 @@ export class App {
   /** Switches to a new, already validated config; listeners stay as they are. */
   applyConfig(loaded: LoadedConfig): void {
     this.loaded = loaded;
+    this.configureRateLimit();
     this.rebuild('config reload');
   }
 
@@ -157,15 +170,18 @@ export class App {
     return this.geoInfo;
   }
 
-  /** Starts the DNS listeners from the config, or on `override` addresses (tests use port 0). */
-  async listen(override?: readonly { host: string; port: number }[]): Promise<BoundAddress[]> {
+  /**
+   * Starts the DNS listeners from the config, or on `override` addresses (tests use port 0).
+   * `shared`: cluster workers share the primary's sockets instead of binding exclusively.
+   */
+  async listen(override?: readonly { host: string; port: number }[], opts: { shared?: boolean } = {}): Promise<BoundAddress[]> {
     const { dns } = this.loaded.config;
     const addresses = override ?? dns.listen.map((a) => parseListenAddress(a)!);
     this.dns = new DnsServer(this.handler, this.log, {
       maxConnections: dns.tcp.max_connections,
       idleTimeoutMs: dns.tcp.idle_timeout,
       maxQueriesPerConnection: dns.tcp.max_queries_per_connection,
-    });
+    }, opts);
     try {
       return await this.dns.listen(addresses);
     } catch (err) {
@@ -177,6 +193,11 @@ export class App {
   /** The health view answers are built from (a QuorumHealthView when health is shared). */
   healthView(): HealthView {
     return this.health;
+  }
+
+  /** Queries whose handling threw since listen() (a bug if ever above 0; each was dropped). */
+  handlerFailures(): number {
+    return this.dns?.failures ?? 0;
   }
 
   /** Explains the answer `name` would get for `client` ("IP" or "IP/PREFIX"); with shared health, each instance's view of the regions tried. */

@@ -1,4 +1,6 @@
 #!/usr/bin/env node
+import { readFileSync } from 'node:fs';
+import { availableParallelism } from 'node:os';
 import { parseArgs } from 'node:util';
 import { App } from './app.js';
 import { resolveTokens } from './admin/auth.js';
@@ -7,6 +9,8 @@ import { listenAdmin } from './admin/listen-admin.js';
 import { reloadConfig } from './config/reload.js';
 import { createMetrics } from './metrics/create-metrics.js';
 import { loadConfigFile, type LoadedConfig } from './config/load.js';
+import { startDnsWorkers } from './cluster/dns-workers.js';
+import { WorkerSync } from './cluster/worker-sync.js';
 import { resolveGeoDatabasePath } from './geo/bundled-database.js';
 import { watchGeoDatabase } from './geo/geo-database-watcher.js';
 import { openGeoDatabase } from './geo/mmdb-geo-database.js';
@@ -92,14 +96,23 @@ async function serve(configPath: string | undefined): Promise<void> {
     if (health.monitor && alertToken !== undefined) registerAlertmanagerRoute(admin, { token: alertToken, receiver: health.monitor });
   }
   const adminAddress = admin && adminConfig ? await listenAdmin(admin, adminConfig.listen) : undefined;
-  const bound = await app.listen();
+  // One process answers DNS itself; with dns.workers > 1 (default: one per core) this process
+  // keeps the control plane and cluster workers share the DNS sockets (src/cluster/README.md).
+  const workerCount = loaded.config.dns.workers ?? availableParallelism();
+  const workerSync = workerCount > 1 ? new WorkerSync(app, () => app.config.text ?? readFileSync(app.config.source, 'utf8'), geo.info.path) : undefined;
+  const workerPool = workerSync ? startDnsWorkers({ count: workerCount, sync: workerSync, log, logLevel: loaded.config.log.level }) : undefined;
+  await workerPool?.ready;
+  const bound = workerPool ? { listen: loaded.config.dns.listen, workers: workerPool.pids() } : await app.listen();
   readiness.listeners = true;
   const watcher = watchGeoDatabase({
     path: geo.info.path,
     logger: log,
     current: geo,
     checkIntervalMs: loaded.config.geoip.reload_check_interval,
-    onLoaded: (db) => app.setGeoDatabase(db),
+    onLoaded: (db) => {
+      app.setGeoDatabase(db);
+      workerSync?.geoDatabaseChanged();
+    },
   });
   log.info({ config: loaded.source, listen: bound, admin: adminAddress, geoip: geo.info, generation: app.snapshot().generation }, 'geosteer serving');
 
@@ -118,7 +131,8 @@ async function serve(configPath: string | undefined): Promise<void> {
     void Promise.all([...sources.map((s) => s.stop()), reconciler?.stop()]);
     const force = setTimeout(() => process.exit(0), 5000);
     force.unref();
-    Promise.all([app.close(), admin?.close()])
+    workerSync?.close();
+    Promise.all([app.close(), admin?.close(), workerPool?.close()])
       .then(() => state.close())
       .then(() => process.exit(0), () => process.exit(1));
   };

@@ -10,6 +10,8 @@ export interface LoadedConfig {
   readonly source: string;
   readonly config: Config;
   readonly model: ServiceModel;
+  /** The YAML text it was parsed from, when it came from text (DNS workers parse the same text). */
+  readonly text?: string;
 }
 
 /** `regions.tokyo.weight` style path for a zod issue path. */
@@ -65,7 +67,7 @@ export function parseConfig(doc: unknown, source: string): LoadedConfig {
 export function parseConfigText(text: string, source: string): LoadedConfig {
   const doc = parseDocument(text, { prettyErrors: true, uniqueKeys: true });
   if (doc.errors.length > 0) throw new ConfigError(source, doc.errors.map((e) => `YAML: ${e.message.split('\n')[0]}`));
-  return parseConfig(doc.toJS(), source);
+  return { ...parseConfig(doc.toJS(), source), text };
 }
 
 /** Reads and validates a config file. */

@@ -206,11 +206,22 @@ const dnsSchema = z.strictObject({
   listen: z.array(listenAddress).min(1).default(['127.0.0.1:5353', '[::1]:5353']),
   /** Largest UDP response we send, whatever the client offers (RFC 6891 6.2.5; 1232 avoids fragmentation). */
   max_udp_payload: z.number().int().min(512).max(65535).default(1232),
+  /** DNS worker processes sharing the listen sockets (node:cluster); default: one per core. 1 = serve in the main process. */
+  workers: z.number().int().min(1).max(256).optional(),
   tcp: z
     .strictObject({
       max_connections: z.number().int().min(1).default(1000),
       idle_timeout: duration.default(10_000),
       max_queries_per_connection: z.number().int().min(1).default(1000),
+    })
+    .prefault({}),
+  /** Response rate limiting per client /24 (IPv4) or /56 (IPv6), UDP only; off by default. */
+  rrl: z
+    .strictObject({
+      enabled: z.boolean().default(false),
+      responses_per_second: z.number().int().min(1).default(20),
+      /** Every slip-th limited response is sent truncated (TC) instead of dropped; 0 drops all. */
+      slip: z.number().int().min(0).max(10).default(2),
     })
     .prefault({}),
 });

@@ -20,6 +20,8 @@ export class DnsServer {
     private readonly handler: QueryHandler,
     private readonly log: Logger,
     private readonly tcpLimits: TcpLimits,
+    /** Cluster workers share sockets through the primary instead of binding exclusively. */
+    private readonly opts: { shared?: boolean } = {},
   ) {}
 
   /**
@@ -39,12 +41,12 @@ export class DnsServer {
       const tcp = new TcpListener(this.handler, this.log, this.tcpLimits);
       let udpPort: number;
       try {
-        udpPort = await udp.listen(host, port);
+        udpPort = await udp.listen(host, port, !this.opts.shared);
       } catch (err) {
         throw new GeosteerError('LISTEN_FAILED', `dns.listen: cannot bind UDP ${host}:${port}: ${(err as Error).message}`, { cause: err });
       }
       try {
-        await tcp.listen(host, udpPort);
+        await tcp.listen(host, udpPort, !this.opts.shared);
       } catch (err) {
         await udp.close();
         if (port === 0 && attempt < 5) continue;
@@ -54,6 +56,11 @@ export class DnsServer {
       this.tcp.push(tcp);
       return { host, port: udpPort };
     }
+  }
+
+  /** Queries whose handling threw (bugs; each was dropped), over all listeners. */
+  get failures(): number {
+    return this.udp.reduce((n, u) => n + u.failures, 0) + this.tcp.reduce((n, t) => n + t.failures, 0);
   }
 
   /** Stops UDP at once; TCP stops accepting and finishes the queries it has. */

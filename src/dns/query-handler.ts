@@ -1,28 +1,42 @@
 import type { ClientLocator } from '../geo/client-locator.js';
 import type { GeoLocation } from '../geo/geo-lookup.js';
 import type { Random } from '../steering/types.js';
-import type { PrebuiltAnswer } from './prebuilt.js';
+import { EMPTY_SECTION, prebuilt, type PrebuiltAnswer } from './prebuilt.js';
 import { ParsedQuery, parseQuery, Verdict } from './query-parser.js';
 import { writeAnswer, writeError } from './response-writer.js';
-import { isSteeredType, outcomeFor, steeredAnswer, type NameNode, type Snapshot } from './snapshot.js';
+import { isSteeredType, outcomeFor, pickRegion, regionAnswer, type NameNode, type Snapshot } from './snapshot.js';
+import { RateDecision, type ResponseRateLimiter } from './rate-limiter.js';
 import { RCODE } from './wire.js';
 
 /** Which transport carried a query. */
 export type Transport = 'udp' | 'tcp';
 
+/** What a steered answer was: one object per handler, reused for every query (copy what you keep). */
+export interface SteeredInfo {
+  name: string;
+  region: string | undefined;
+  failOpen: boolean;
+}
+
 /** Told about every answered query; metrics bind their label children once and count here. */
 export interface QueryObserver {
-  /** `zone` is undefined for REFUSED and malformed queries; `region` is set for steered answers. */
-  answered(transport: Transport, qtype: number, rcode: number, zone: string | undefined, steered: { name: string; region: string | undefined; failOpen: boolean } | undefined): void;
+  /**
+   * `zone` is undefined for REFUSED and malformed queries; `steered` is set for steered
+   * answers and is only valid during the call (the handler reuses it: no allocation per query).
+   */
+  answered(transport: Transport, qtype: number, rcode: number, zone: string | undefined, steered: SteeredInfo | undefined): void;
 }
 
 const NO_OBSERVER: QueryObserver = { answered() {} };
 const TCP_LIMIT = 65535;
+/** Written with a size limit of 0, so only header, question and OPT go out, with TC set. */
+const SLIP_ANSWER = prebuilt(RCODE.NOERROR, true, EMPTY_SECTION);
 
 /** The hot path: packet in, response bytes out (or undefined to drop). Synchronous, no I/O. */
 export class QueryHandler {
   private readonly q = new ParsedQuery();
   private readonly v6 = new Uint8Array(16);
+  private readonly steeredInfo: SteeredInfo = { name: '', region: undefined, failOpen: false };
 
   constructor(
     private snapshot: Snapshot,
@@ -31,6 +45,13 @@ export class QueryHandler {
     private readonly observer: QueryObserver = NO_OBSERVER,
     private readonly rand: Random = Math.random,
   ) {}
+
+  private limiter: ResponseRateLimiter | undefined;
+
+  /** Turns response rate limiting for UDP on (a limiter) or off (undefined). */
+  setRateLimiter(limiter: ResponseRateLimiter | undefined): void {
+    this.limiter = limiter;
+  }
 
   /** Swaps the snapshot; queries already in progress finish on the old one. */
   setSnapshot(snapshot: Snapshot): void {
@@ -45,6 +66,12 @@ export class QueryHandler {
   handle(msg: Buffer, transport: Transport, remoteAddress: string): Buffer | undefined {
     const q = parseQuery(msg, this.q);
     if (q.verdict === Verdict.Drop) return undefined;
+    if (transport === 'udp' && this.limiter !== undefined) {
+      const decision = this.limiter.decide(remoteAddress);
+      if (decision === RateDecision.Drop) return undefined;
+      // a slip: header, question and OPT with TC set, so a real client retries over TCP
+      if (decision === RateDecision.Slip) return q.verdict === Verdict.Ok ? writeAnswer(msg, q, SLIP_ANSWER, 0, 0, this.maxUdpPayload) : undefined;
+    }
     if (q.verdict === Verdict.Error) {
       this.observer.answered(transport, q.qtype, q.rcode, undefined, undefined);
       return writeError(msg, q, q.rcode, this.maxUdpPayload);
@@ -55,17 +82,20 @@ export class QueryHandler {
 
     let answer: PrebuiltAnswer | undefined;
     let scope = 0;
-    let steeredInfo: { name: string; region: string | undefined; failOpen: boolean } | undefined;
+    let steeredInfo: SteeredInfo | undefined;
     if (node.referral !== undefined) {
       answer = node.referral;
     } else if (node.steered !== undefined && (isSteeredType(q.qtype) || (node.steered.hasCnameRegion && !node.byType.has(q.qtype)))) {
       const location = this.locate(msg, q, remoteAddress);
       const outcome = outcomeFor(node.steered, location.country, location.continent);
-      const picked = steeredAnswer(node.steered, outcome, q.qtype, node.zone, this.rand);
-      answer = picked.answer;
+      const region = pickRegion(outcome, this.rand);
+      answer = regionAnswer(node.steered, region, q.qtype, node.zone, this.rand);
       // Scope: the GeoIP network that decided, never longer than what the client sent (RFC 7871 7.2.1).
       if (q.ecsFamily !== 0) scope = Math.min(location.prefixLength, q.ecsSourcePrefix);
-      steeredInfo = { name: node.name, region: picked.region, failOpen: outcome.failOpen };
+      steeredInfo = this.steeredInfo;
+      steeredInfo.name = node.name;
+      steeredInfo.region = region;
+      steeredInfo.failOpen = outcome.failOpen;
     } else if (node.cname !== undefined) {
       answer = node.byType.get(q.qtype) ?? node.cname;
     } else {

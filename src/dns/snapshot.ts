@@ -231,15 +231,25 @@ function withOwner(records: Buffer, owner: string): Buffer {
   return Buffer.concat(parts);
 }
 
+/** The region a query gets for a rule outcome: the only candidate, or one picked by weight. */
+export function pickRegion(outcome: RuleOutcome, rand: Random): string | undefined {
+  return outcome.candidates.length === 1 ? outcome.candidates[0].region : pickCandidate(outcome, rand());
+}
+
+/** The answer of a steered name from `region` (a rotation when it has more endpoints than fit). */
+export function regionAnswer(steered: SteeredData, region: string | undefined, qtype: number, zone: ZoneData, rand: Random): PrebuiltAnswer {
+  const answers = region === undefined ? undefined : steered.regions.get(region);
+  if (answers === undefined) return zone.nodata;
+  if (answers.cname) return answers.cname;
+  const list = qtype === TYPE.AAAA ? answers.aaaa : qtype === TYPE.A || qtype === TYPE.ANY ? answers.a : undefined;
+  if (list === undefined) return zone.nodata;
+  return list.length === 1 ? list[0] : list[Math.floor(rand() * list.length)];
+}
+
 /** The answer of a steered name for a rule outcome: picks the region by weight, then a rotation. */
 export function steeredAnswer(steered: SteeredData, outcome: RuleOutcome, qtype: number, zone: ZoneData, rand: Random): { answer: PrebuiltAnswer; region: string | undefined } {
-  const region = outcome.candidates.length === 1 ? outcome.candidates[0].region : pickCandidate(outcome, rand());
-  const answers = region === undefined ? undefined : steered.regions.get(region);
-  if (answers === undefined) return { answer: zone.nodata, region };
-  if (answers.cname) return { answer: answers.cname, region };
-  const list = qtype === TYPE.AAAA ? answers.aaaa : qtype === TYPE.A || qtype === TYPE.ANY ? answers.a : undefined;
-  if (list === undefined) return { answer: zone.nodata, region };
-  return { answer: list.length === 1 ? list[0] : list[Math.floor(rand() * list.length)], region };
+  const region = pickRegion(outcome, rand);
+  return { answer: regionAnswer(steered, region, qtype, zone, rand), region };
 }
 
 /** The rule outcome for a client location. */

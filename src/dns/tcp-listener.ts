@@ -5,7 +5,7 @@ import type { QueryHandler } from './query-handler.js';
 /** Bounds that keep one client from pinning memory or sockets (RFC 7766 6.2). */
 export interface TcpLimits {
   readonly maxConnections: number;
-  /** Close a connection that sends nothing for this long, ms. */
+  /** Close a connection that completes no query for this long, ms (trickled bytes do not count). */
   readonly idleTimeoutMs: number;
   readonly maxQueriesPerConnection: number;
 }
@@ -13,6 +13,8 @@ export interface TcpLimits {
 // A message is at most 65535 octets plus its 2-octet length (RFC 1035 4.2.2), so a
 // connection never buffers more than this, whatever length prefix it announces.
 const MAX_BUFFERED = 65537;
+/** Replies a connection may leave unread before we stop reading its queries, bytes. */
+const MAX_UNREAD_REPLIES = 64 * 1024;
 
 /** DNS over TCP: length-prefixed messages, pipelined, answered in order. */
 export class TcpListener {
@@ -20,6 +22,8 @@ export class TcpListener {
   /** Open connections and whether each holds part of a query not yet answered. */
   private readonly sockets = new Map<net.Socket, { partial: boolean }>();
   private closing = false;
+  /** Messages whose handling threw: a bug, counted; the connection is closed. */
+  failures = 0;
 
   constructor(
     private readonly handler: QueryHandler,
@@ -32,11 +36,11 @@ export class TcpListener {
   }
 
   /** Listens; resolves with the port actually bound. */
-  listen(host: string, port: number): Promise<number> {
+  listen(host: string, port: number, exclusive = true): Promise<number> {
     return new Promise((resolve, reject) => {
       const onError = (err: Error) => reject(err);
       this.server.once('error', onError);
-      this.server.listen({ host, port, ipv6Only: host.includes(':'), exclusive: true }, () => {
+      this.server.listen({ host, port, ipv6Only: host.includes(':'), exclusive }, () => {
         this.server.off('error', onError);
         resolve((this.server.address() as net.AddressInfo).port);
       });
@@ -66,7 +70,9 @@ export class TcpListener {
     }
     const state = { partial: false };
     this.sockets.set(socket, state);
-    socket.setTimeout(this.limits.idleTimeoutMs, () => socket.destroy());
+    // The idle clock restarts only when a whole message has arrived, not on every byte, so a
+    // client trickling a message (or announcing a length it never sends) is closed on time.
+    const idle = setTimeout(() => socket.destroy(), this.limits.idleTimeoutMs);
     const remote = socket.remoteAddress ?? '';
     let buffered: Buffer = Buffer.alloc(0);
     let answered = 0;
@@ -79,6 +85,7 @@ export class TcpListener {
         if (buffered.length < 2 + len) break;
         const msg = buffered.subarray(2, 2 + len);
         buffered = buffered.subarray(2 + len);
+        idle.refresh();
         this.answer(socket, msg, remote);
         if (++answered >= this.limits.maxQueriesPerConnection) {
           socket.end();
@@ -90,9 +97,16 @@ export class TcpListener {
       if (this.closing && !state.partial) return void socket.end();
       // Keep only what is still needed, so a slice does not pin a large chunk.
       if (state.partial && buffered.byteOffset !== 0) buffered = Buffer.from(buffered);
+      // A client that sends but does not read: stop reading its queries until it drains our
+      // replies, so unread responses cannot pile up (it is closed when idle runs out).
+      if (socket.writableLength > MAX_UNREAD_REPLIES) socket.pause();
     });
+    socket.on('drain', () => socket.resume());
     socket.on('error', () => socket.destroy());
-    socket.on('close', () => this.sockets.delete(socket));
+    socket.on('close', () => {
+      clearTimeout(idle);
+      this.sockets.delete(socket);
+    });
   }
 
   private answer(socket: net.Socket, msg: Buffer, remote: string): void {
@@ -100,6 +114,7 @@ export class TcpListener {
     try {
       out = this.handler.handle(msg, 'tcp', remote);
     } catch (err) {
+      this.failures++;
       this.log.error({ err }, 'query handler threw; connection closed');
       socket.destroy();
       return;

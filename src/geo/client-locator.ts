@@ -20,7 +20,9 @@ const TWO_POW_32 = 4294967296;
 const V4_BLOCK_BITS = 24;
 /** IPv6 block length: ECS sources are /56 by default (RFC 7871 11.1). */
 const V6_BLOCK_BITS = 56;
-/** Tag in the high part of numeric keys for exact IPv4 addresses (block keys use 0..24). */
+/** Block keys are length * 2^24 + the block's top 24 bits. */
+const V4_BLOCK_SCALE = 16777216;
+/** Tag in the high part of numeric keys for exact IPv4 addresses (above every block key). */
 const V4_EXACT_TAG = 33;
 
 /** Per-prefix cached client geolocation; see the module comment for the key scheme. */
@@ -57,9 +59,15 @@ export class ClientLocator {
     if (!(prefix >= 0 && prefix <= 32)) return unknownLocation(0);
     const a = (addr & ipv4Mask(prefix)) >>> 0; // callers mask already; masking again keeps keys honest
     const blockBits = prefix < V4_BLOCK_BITS ? prefix : V4_BLOCK_BITS;
-    const blockKey = blockBits * TWO_POW_32 + ((a & ipv4Mask(blockBits)) >>> 0);
-    const exactKey = V4_EXACT_TAG * TWO_POW_32 + a;
-    const cached = this.cache.get(blockKey) ?? this.cache.get(exactKey);
+    // (length << 24) + top 24 bits stays below 2^30: a small integer key, which V8 hashes
+    // without allocating (a 2^32-scaled key is a heap number, allocated on every query)
+    const blockKey = blockBits * V4_BLOCK_SCALE + (((a & ipv4Mask(blockBits)) >>> 0) >>> 8);
+    let cached = this.cache.get(blockKey);
+    let exactKey = -1;
+    if (cached === undefined) {
+      exactKey = V4_EXACT_TAG * TWO_POW_32 + a;
+      cached = this.cache.get(exactKey);
+    }
     if (cached !== undefined) {
       this.hitCount++;
       return cached;

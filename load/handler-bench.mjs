@@ -1,0 +1,50 @@
+#!/usr/bin/env node
+// In-process cost of QueryHandler.handle (no sockets): ns per query for the realistic mix
+// (fixed prefixes) and for random-/24 ECS, on the bench config. Quieter than dnsperf on a
+// shared machine, so it is what JS-side optimisations are judged by.
+//   node load/handler-bench.mjs [--queries 2000000] [--config config/bench/geosteer.bench.yaml]
+import { readFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { parseArgs } from 'node:util';
+import { ecsData, optRecord, seededRandom } from './hostile-packets.mjs';
+
+const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..');
+const { values } = parseArgs({ options: { queries: { type: 'string', default: '2000000' }, config: { type: 'string', default: join(ROOT, 'config/bench/geosteer.bench.yaml') } } });
+const { App } = await import(join(ROOT, 'dist/app.js'));
+const { parseConfigText } = await import(join(ROOT, 'dist/config/load.js'));
+const { openGeoDatabase } = await import(join(ROOT, 'dist/geo/mmdb-geo-database.js'));
+const { BUNDLED_GEOIP_DATABASE } = await import(join(ROOT, 'dist/geo/bundled-database.js'));
+const { silentLogger } = await import(join(ROOT, 'dist/shared/logger.js'));
+
+const app = new App(parseConfigText(readFileSync(values.config, 'utf8'), values.config), { log: silentLogger(), geo: await openGeoDatabase(BUNDLED_GEOIP_DATABASE) });
+const V4 = [[1, 34, 5], [168, 95, 1], [203, 116, 0], [175, 136, 0], [202, 32, 0], [1, 11, 0], [8, 8, 8], [24, 48, 0], [187, 128, 0], [189, 0, 0], [81, 2, 69], [85, 214, 0], [90, 0, 0], [1, 120, 0], [117, 192, 0], [14, 160, 0], [112, 198, 0], [36, 64, 0]];
+
+function encodeName(name) {
+  return Buffer.concat([...name.split('.').flatMap((l) => [Buffer.from([l.length]), Buffer.from(l, 'latin1')]), Buffer.from([0])]);
+}
+function query(name, type, ecs) {
+  const h = Buffer.alloc(12);
+  h.writeUInt16BE(1, 4);
+  h.writeUInt16BE(1, 10);
+  return Buffer.concat([h, encodeName(name), Buffer.from([type >> 8, type & 255, 0, 1]), optRecord({ options: ecs ? [{ code: 8, data: ecsData(1, 24, [...ecs, 0]) }] : [] })]);
+}
+function mix(random) {
+  const rand = seededRandom(random ? 2 : 1);
+  const out = [];
+  for (let i = 0; i < 100000; i++) {
+    const ecs = random ? [1 + Math.floor(rand() * 222), Math.floor(rand() * 256), Math.floor(rand() * 256)] : V4[Math.floor(rand() * V4.length)];
+    const r = rand();
+    out.push(r < 0.8 ? query('api.example.com', 1, ecs) : r < 0.9 ? query('example.com', 6) : query(`nx${i % 10000}.example.com`, 1));
+  }
+  return out;
+}
+const n = Number(values.queries);
+for (const [label, packets] of [['fixed prefixes', mix(false)], ['random /24', mix(true)]]) {
+  let bytes = 0;
+  for (let i = 0; i < 200000; i++) bytes += app.handler.handle(packets[i % packets.length], 'udp', '127.0.0.1').length; // warm-up
+  const t0 = process.hrtime.bigint();
+  for (let i = 0; i < n; i++) bytes += app.handler.handle(packets[i % packets.length], 'udp', '127.0.0.1').length;
+  const ns = Number(process.hrtime.bigint() - t0) / n;
+  console.log(`${label}: ${ns.toFixed(0)} ns/query (${(1e3 / ns).toFixed(2)} M queries/s of handler time)${bytes < 0 ? '' : ''}`);
+}

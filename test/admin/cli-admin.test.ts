@@ -21,6 +21,7 @@ const lines: any[] = [];
 function docWith(address: string) {
   const doc = exampleDocument();
   doc.dns.listen = ['127.0.0.1:0'];
+  doc.dns.workers = 1; // one process: the start line names the bound port
   doc.admin.listen = '127.0.0.1:0';
   doc.log = { level: 'info' };
   doc.regions.tokyo.endpoints[0].address = address;

@@ -19,6 +19,7 @@ function serve(): Promise<{ port: number; lines: string[] }> {
   const dir = mkdtempSync(join(tmpdir(), 'geosteer-serve-'));
   const doc = exampleDocument();
   doc.dns.listen = ['127.0.0.1:0'];
+  doc.dns.workers = 1; // one process: the start line names the bound port
   const file = join(dir, 'geosteer.yaml');
   writeFileSync(file, stringify(doc));
   const proc = spawn('node', ['dist/cli.js', 'serve', '--config', file], { stdio: ['ignore', 'pipe', 'pipe'] });

@@ -6,22 +6,11 @@ import { promisify } from 'node:util';
 import { describe, expect, it } from 'vitest';
 import { parseConfigText } from '../../src/config/load.js';
 import { ConfigError } from '../../src/shared/errors.js';
-import { exampleDocument, loadDocument } from '../support/test-server.js';
+import { exampleDocument, loadDocument, configProblems } from '../support/test-server.js';
 
 const run = promisify(execFile);
 
-/** The problems the loader reports for the example config after `edit`. */
-function problemsAfter(edit: (doc: Record<string, any>) => void): string[] {
-  const doc = exampleDocument();
-  edit(doc);
-  try {
-    loadDocument(doc);
-  } catch (err) {
-    if (err instanceof ConfigError) return [...err.problems];
-    throw err;
-  }
-  return [];
-}
+const problemsAfter = configProblems;
 
 describe('the example config', () => {
   it('is valid', () => {

@@ -2,20 +2,9 @@ import { readFileSync } from 'node:fs';
 import { parse } from 'yaml';
 import { describe, expect, it } from 'vitest';
 import { resolveHealthPlan } from '../../src/config/health-checks.js';
-import { ConfigError } from '../../src/shared/errors.js';
-import { exampleDocument, loadDocument } from '../support/test-server.js';
+import { exampleDocument, loadDocument, configProblems } from '../support/test-server.js';
 
-function problemsOf(change: (doc: Record<string, any>) => void): string[] {
-  const doc = exampleDocument();
-  change(doc);
-  try {
-    loadDocument(doc);
-  } catch (err) {
-    if (err instanceof ConfigError) return [...err.problems];
-    throw err;
-  }
-  return [];
-}
+const problemsOf = configProblems;
 
 describe('health config', () => {
   it('the example config runs no checks: every region is always up', () => {

@@ -1,22 +1,14 @@
 import { describe, expect, it } from 'vitest';
 import { loadConfigFile } from '../../src/config/load.js';
-import { ConfigError } from '../../src/shared/errors.js';
 import { silentLogger } from '../../src/shared/logger.js';
 import { createStateStore, redisConnectionOf } from '../../src/state/create-state-store.js';
 import { MemoryStateStore } from '../../src/state/memory-state-store.js';
-import { exampleDocument, loadDocument } from '../support/test-server.js';
+import { exampleDocument, loadDocument, configProblems } from '../support/test-server.js';
 
-function stateProblems(state: unknown): string[] {
-  const doc = exampleDocument();
-  doc.state = state;
-  try {
-    loadDocument(doc);
-    return [];
-  } catch (err) {
-    if (err instanceof ConfigError) return [...err.problems];
-    throw err;
-  }
-}
+const stateProblems = (state: unknown): string[] =>
+  configProblems((doc) => {
+    doc.state = state;
+  });
 
 describe('state: config section', () => {
   const bad: [string, unknown, string][] = [

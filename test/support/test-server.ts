@@ -5,6 +5,7 @@ import { parseConfigText, type LoadedConfig } from '../../src/config/load.js';
 import { BUNDLED_GEOIP_DATABASE } from '../../src/geo/bundled-database.js';
 import type { GeoLookup } from '../../src/geo/geo-lookup.js';
 import { openGeoDatabase } from '../../src/geo/mmdb-geo-database.js';
+import { ConfigError } from '../../src/shared/errors.js';
 import { silentLogger } from '../../src/shared/logger.js';
 
 export const EXAMPLE_CONFIG = 'config/geosteer.example.yaml';
@@ -41,4 +42,17 @@ export async function startServer(doc: Record<string, any> = exampleDocument(), 
   const addresses = [{ host: '127.0.0.1', port: 0 }, ...(opts.ipv6 ? [{ host: '::1', port: 0 }] : [])];
   const bound = await app.listen(addresses);
   return { app, port: bound[0].port, port6: bound[1]?.port, close: () => app.close() };
+}
+
+/** The problems the loader reports for the example config after `edit` (empty when valid). */
+export function configProblems(edit: (doc: Record<string, any>) => void): string[] {
+  const doc = exampleDocument();
+  edit(doc);
+  try {
+    loadDocument(doc);
+  } catch (err) {
+    if (err instanceof ConfigError) return [...err.problems];
+    throw err;
+  }
+  return [];
 }

@@ -1,20 +1,9 @@
 import { describe, expect, it } from 'vitest';
-import { ConfigError } from '../../src/shared/errors.js';
-import { exampleDocument, loadDocument } from '../support/test-server.js';
+import { exampleDocument, loadDocument, configProblems } from '../support/test-server.js';
 
 const CF = { zone_id: '023e105f4ecef8ad9ca31a8372d0c353', zone_name: 'example.com', owner_id: 'geo-prod', names: [{ name: 'api.example.com' }] };
 
-function problems(change: (doc: Record<string, any>) => void): string[] {
-  const doc = exampleDocument();
-  change(doc);
-  try {
-    loadDocument(doc);
-    return [];
-  } catch (err) {
-    if (err instanceof ConfigError) return [...err.problems];
-    throw err;
-  }
-}
+const problems = configProblems;
 
 describe('sources and sync.cloudflare config', () => {
   it('a valid section loads with its defaults', () => {

@@ -102,6 +102,7 @@ async function serve(configPath: string | undefined): Promise<void> {
   const workerSync = workerCount > 1 ? new WorkerSync(app, () => app.config.text ?? readFileSync(app.config.source, 'utf8'), geo.info.path) : undefined;
   const workerPool = workerSync ? startDnsWorkers({ count: workerCount, sync: workerSync, log, logLevel: loaded.config.log.level }) : undefined;
   await workerPool?.ready;
+  if (workerPool) metrics.setRemote(() => workerPool.collectMetrics());
   const bound = workerPool ? { listen: loaded.config.dns.listen, workers: workerPool.pids() } : await app.listen();
   readiness.listeners = true;
   const watcher = watchGeoDatabase({

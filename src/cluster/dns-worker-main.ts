@@ -27,6 +27,10 @@ function onUpdate(update: WorkerUpdate): void {
 
 process.on('message', (m) => {
   if (isWorkerUpdate(m)) onUpdate(m);
+  const request = m as { type?: string; id?: number } | null;
+  if (request?.type === 'geosteer:metrics-request' && worker !== undefined) {
+    void worker.queryMetrics().then((metrics) => process.send?.({ type: 'geosteer:metrics', id: request.id, metrics }));
+  }
 });
 // only now can the primary's updates be received
 process.send?.({ type: 'geosteer:hello', pid: process.pid });

@@ -2,6 +2,7 @@ import { App } from '../app.js';
 import { parseConfigText } from '../config/load.js';
 import type { BoundAddress } from '../dns/dns-server.js';
 import { openGeoDatabase } from '../geo/mmdb-geo-database.js';
+import { createMetrics, WORKER_METRIC_FAMILIES, type GeosteerMetrics, type WorkerMetrics } from '../metrics/create-metrics.js';
 import type { Logger } from '../shared/logger.js';
 import { MirroredStateStore } from './mirrored-state-store.js';
 import { healthFromWire, type WorkerUpdate } from './worker-update.js';
@@ -19,19 +20,23 @@ export class DnsWorker {
     readonly app: App,
     private readonly state: MirroredStateStore,
     private readonly log: Logger,
+    private readonly metrics: GeosteerMetrics,
   ) {}
 
   /** Builds the worker from the primary's first update (throws ConfigError on a bad config). */
   static async start(first: WorkerUpdate, log: Logger): Promise<DnsWorker> {
     const state = new MirroredStateStore();
     state.replace(first.state);
+    const metrics = createMetrics({ defaultMetrics: false });
     const app = new App(parseConfigText(first.configText, first.configSource), {
       log,
       geo: await openGeoDatabase(first.geoip.path),
       state,
       health: healthFromWire(first.health),
+      observer: metrics.queries,
     });
-    const worker = new DnsWorker(app, state, log);
+    metrics.attach(app);
+    const worker = new DnsWorker(app, state, log, metrics);
     worker.lastSeq = first.seq;
     worker.configText = first.configText;
     worker.geoGeneration = first.geoip.generation;
@@ -66,6 +71,12 @@ export class DnsWorker {
         this.log.error({ err }, 'worker: GeoIP database reload failed; keeping the previous one');
       }
     }
+  }
+
+  /** This worker's query metrics, for the primary's /metrics. */
+  async queryMetrics(): Promise<WorkerMetrics> {
+    const all = (await this.metrics.registry.getMetricsAsJSON()) as WorkerMetrics;
+    return all.filter((m) => WORKER_METRIC_FAMILIES.has(m.name));
   }
 
   close(): Promise<void> {

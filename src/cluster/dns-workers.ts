@@ -1,5 +1,6 @@
 import cluster, { type Worker } from 'node:cluster';
 import { fileURLToPath } from 'node:url';
+import type { WorkerMetrics } from '../metrics/create-metrics.js';
 import type { Logger } from '../shared/logger.js';
 import type { WorkerSync } from './worker-sync.js';
 
@@ -9,8 +10,31 @@ export const WORKER_ENTRY = fileURLToPath(new URL('./dns-worker-main.js', import
 /** Restarts of crashed workers allowed per minute before the pool stops restarting them. */
 const MAX_RESTARTS_PER_MINUTE = 10;
 
+let metricsRequestId = 0;
+
+/** One worker's query metrics, or undefined when it does not answer within `timeoutMs`. */
+export function askWorkerMetrics(worker: Worker, timeoutMs: number): Promise<WorkerMetrics | undefined> {
+  const id = ++metricsRequestId;
+  return new Promise((resolve) => {
+    const done = (value: WorkerMetrics | undefined) => {
+      clearTimeout(timer);
+      worker.off('message', onMessage);
+      resolve(value);
+    };
+    const onMessage = (m: unknown) => {
+      const reply = m as { type?: string; id?: number; metrics?: WorkerMetrics } | null;
+      if (reply?.type === 'geosteer:metrics' && reply.id === id) done(reply.metrics);
+    };
+    const timer = setTimeout(() => done(undefined), timeoutMs);
+    worker.on('message', onMessage);
+    worker.send({ type: 'geosteer:metrics-request', id });
+  });
+}
+
 /** The primary's pool of DNS workers. */
 export interface DnsWorkerPool {
+  /** Every live worker's query metrics (a worker that does not answer in time is left out of this scrape). */
+  collectMetrics(timeoutMs?: number): Promise<WorkerMetrics[]>;
   /** Resolves when every worker listens; rejects when one exits before that. */
   readonly ready: Promise<void>;
   readonly pids: () => number[];
@@ -58,6 +82,7 @@ export function startDnsWorkers(opts: { count: number; sync: WorkerSync; log: Lo
   return {
     ready,
     pids: () => [...workers].map((w) => w.process.pid!),
+    collectMetrics: (timeoutMs = 1000) => Promise.all([...workers].map((w) => askWorkerMetrics(w, timeoutMs))).then((all) => all.filter((m) => m !== undefined)),
     async close() {
       stopping = true;
       await Promise.all([...workers].map((w) => new Promise<void>((resolve) => (w.isDead() ? resolve() : (w.once('exit', () => resolve()), w.kill('SIGTERM'))))));

@@ -1,4 +1,4 @@
-import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
+import { AggregatorRegistry, collectDefaultMetrics, Counter, Gauge, Histogram, Registry, type MetricObjectWithValues, type MetricValue } from 'prom-client';
 import type { QueryHandler } from '../dns/query-handler.js';
 import type { Snapshot } from '../dns/snapshot.js';
 import type { EventLog, GeosteerEvent } from '../events/event-log.js';
@@ -32,7 +32,21 @@ export interface GeosteerMetrics {
   attach(source: MetricsSource): () => void;
   /** The exposition text and its content type, for GET /metrics. */
   render(): Promise<{ contentType: string; body: string }>;
+  /** DNS workers' query metrics (their WORKER_METRIC_FAMILIES), summed into every render. */
+  setRemote(fetch: () => Promise<WorkerMetrics[]>): void;
 }
+
+/** One worker's metrics as prom-client JSON. */
+export type WorkerMetrics = MetricObjectWithValues<MetricValue<string>>[];
+
+/** The per-query families a DNS worker counts; everything else is the primary's. */
+export const WORKER_METRIC_FAMILIES: ReadonlySet<string> = new Set([
+  'geosteer_dns_queries_total',
+  'geosteer_dns_answers_total',
+  'geosteer_dns_fail_open_answers_total',
+  'geosteer_dns_query_duration_seconds',
+  'geosteer_geo_lookups_total',
+]);
 
 /** Options for createMetrics. */
 export interface MetricsOptions {
@@ -48,6 +62,7 @@ export function createMetrics(opts: MetricsOptions = {}): GeosteerMetrics {
   if (opts.defaultMetrics ?? true) collectDefaultMetrics({ register: registry });
   const registers = [registry];
   let source: MetricsSource | undefined;
+  let remote: (() => Promise<WorkerMetrics[]>) | undefined;
 
   const queries = new Counter({ name: 'geosteer_dns_queries_total', help: 'DNS queries answered, by zone, query type, response code and transport.', labelNames: ['zone', 'qtype', 'rcode', 'transport'] as const, registers });
   const answers = new Counter({ name: 'geosteer_dns_answers_total', help: 'Steered answers by name and the region that answered.', labelNames: ['name', 'region'] as const, registers });
@@ -162,7 +177,13 @@ export function createMetrics(opts: MetricsOptions = {}): GeosteerMetrics {
       };
     },
     async render() {
-      return { contentType: registry.contentType, body: await registry.metrics() };
+      if (!remote) return { contentType: registry.contentType, body: await registry.metrics() };
+      // The primary's families plus each worker's query counters, summed label set by label set.
+      const merged = AggregatorRegistry.aggregate([await registry.getMetricsAsJSON(), ...(await remote())] as never);
+      return { contentType: registry.contentType, body: await merged.metrics() };
+    },
+    setRemote(fetch) {
+      remote = fetch;
     },
   };
 }

@@ -6,7 +6,9 @@ import { execFileSync } from 'node:child_process';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { App } from '../../src/app.js';
 import { parseConfigText } from '../../src/config/load.js';
+import { askWorkerMetrics } from '../../src/cluster/dns-workers.js';
 import { WorkerSync } from '../../src/cluster/worker-sync.js';
+import { createMetrics, type WorkerMetrics } from '../../src/metrics/create-metrics.js';
 import { BUNDLED_GEOIP_DATABASE } from '../../src/geo/bundled-database.js';
 import { silentLogger } from '../../src/shared/logger.js';
 import { freePort } from '../../load/fuzz.mjs';
@@ -85,5 +87,21 @@ describe('DNS workers (node:cluster)', () => {
     for (let i = 0; i < 20; i++) expect((await ask(port, { name: 'api.example.com', ecs: '1.34.5.0/24' })).answers).toEqual(['198.51.100.30']);
     app.setHealth({ regionUp: () => true, endpointUp: () => true });
     await answersWithin(1000, (a) => a[0] === '198.51.100.10');
+  });
+
+  it("the primary's /metrics sums every worker's query counters", async () => {
+    const udpQueries = (all: WorkerMetrics[]) =>
+      all.flat().filter((m) => m.name === 'geosteer_dns_queries_total').flatMap((m) => m.values).filter((v) => v.labels.transport === 'udp').reduce((n, v) => n + v.value, 0);
+    const collect = async () => (await Promise.all(workers.map((w) => askWorkerMetrics(w, 2000)))).filter((m) => m !== undefined);
+    const before = udpQueries(await collect());
+    for (let i = 0; i < 10; i++) await ask(port, { name: 'api.example.com', ecs: '8.8.8.0/24' });
+    const after = await collect();
+    expect(after).toHaveLength(2);
+    expect(udpQueries(after) - before).toBe(10);
+    const primary = createMetrics({ defaultMetrics: false });
+    primary.setRemote(collect);
+    const { body } = await primary.render();
+    expect(body).toMatch(/geosteer_dns_answers_total\{name="api.example.com",region="us-west"\} 10/);
+    expect(body.match(/^# TYPE geosteer_dns_queries_total /gm)).toHaveLength(1);
   });
 });

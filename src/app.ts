@@ -135,6 +135,18 @@ export class App {
     this.rebuild(`endpoints of ${region} from source`);
   }
 
+  /** Endpoints reported by sources, by region (DNS workers get a copy with every update). */
+  sourcedEndpoints(): ReadonlyMap<string, { endpoints: readonly Endpoint[]; cname: string | undefined }> {
+    return this.regionEndpoints;
+  }
+
+  /** Replaces every source-reported region at once (a DNS worker following its primary); one rebuild. */
+  replaceSourcedEndpoints(all: ReadonlyMap<string, { endpoints: readonly Endpoint[]; cname: string | undefined }>): void {
+    this.regionEndpoints.clear();
+    for (const [region, e] of all) if (this.loaded.model.regions.has(region)) this.regionEndpoints.set(region, e);
+    this.rebuild('source endpoints from the primary');
+  }
+
   /** Goes back to the config's endpoints for a region. */
   clearRegionEndpoints(region: string): void {
     if (this.regionEndpoints.delete(region)) this.rebuild(`endpoints of ${region} back to config`);

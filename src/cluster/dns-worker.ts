@@ -15,6 +15,7 @@ export class DnsWorker {
   private lastSeq = 0;
   private configText = '';
   private geoGeneration = 0;
+  private endpointsText = '[]';
 
   private constructor(
     readonly app: App,
@@ -40,6 +41,7 @@ export class DnsWorker {
     worker.lastSeq = first.seq;
     worker.configText = first.configText;
     worker.geoGeneration = first.geoip.generation;
+    worker.applyEndpoints(first.endpoints);
     return worker;
   }
 
@@ -63,6 +65,7 @@ export class DnsWorker {
     }
     this.state.replace(update.state);
     this.app.setHealth(healthFromWire(update.health));
+    this.applyEndpoints(update.endpoints);
     if (update.geoip.generation !== this.geoGeneration) {
       this.geoGeneration = update.geoip.generation;
       try {
@@ -71,6 +74,14 @@ export class DnsWorker {
         this.log.error({ err }, 'worker: GeoIP database reload failed; keeping the previous one');
       }
     }
+  }
+
+  /** Source-reported endpoints, applied only when they changed (each apply rebuilds). */
+  private applyEndpoints(endpoints: WorkerUpdate['endpoints']): void {
+    const text = JSON.stringify(endpoints);
+    if (text === this.endpointsText) return;
+    this.endpointsText = text;
+    this.app.replaceSourcedEndpoints(new Map(endpoints));
   }
 
   /** This worker's query metrics, for the primary's /metrics. */

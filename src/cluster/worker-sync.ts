@@ -31,6 +31,7 @@ export class WorkerSync {
       configText: this.configText(),
       state: stateToWire(this.app.state.current()),
       health: healthToWire(this.app.healthView(), model),
+      endpoints: [...this.app.sourcedEndpoints()].map(([region, e]) => [region, { endpoints: [...e.endpoints], cname: e.cname }]),
       geoip: { path: this.geoipPath, generation: this.geoGeneration },
     };
   }

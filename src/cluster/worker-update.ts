@@ -1,5 +1,6 @@
 import type { ServiceModel } from '../config/model.js';
 import type { HealthView } from '../steering/region-status.js';
+import type { Endpoint } from '../steering/types.js';
 import type { DrainInfo, SharedState } from '../state/state-store.js';
 
 /**
@@ -15,6 +16,8 @@ export interface WorkerUpdate {
   readonly configText: string;
   readonly state: { version: number; weights: [string, number][]; drains: [string, DrainInfo][] };
   readonly health: { downRegions: string[]; downEndpoints: [string, string][] };
+  /** Region endpoints reported by sources (Kubernetes), replacing the config's. */
+  readonly endpoints: [string, { endpoints: Endpoint[]; cname: string | undefined }][];
   /** GeoIP database path and a counter the primary bumps when its watcher reloads it. */
   readonly geoip: { path: string; generation: number };
 }

@@ -104,4 +104,16 @@ describe('DNS workers (node:cluster)', () => {
     expect(body).toMatch(/geosteer_dns_answers_total\{name="api.example.com",region="us-west"\} 10/);
     expect(body.match(/^# TYPE geosteer_dns_queries_total /gm)).toHaveLength(1);
   });
+
+  it('endpoints reported by a source on the primary reach the workers', async () => {
+    const japan = async () => (await ask(port, { name: 'api.example.com', ecs: '202.32.0.0/24' })).answers;
+    app.setRegionEndpoints('tokyo', [{ id: 'ingress-a', address: '198.51.100.99', family: 4 }]);
+    const deadline = Date.now() + 1000;
+    while ((await japan())[0] !== '198.51.100.99' && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
+    for (let i = 0; i < 10; i++) expect(await japan()).toEqual(['198.51.100.99']);
+    app.clearRegionEndpoints('tokyo');
+    const back = Date.now() + 1000;
+    while ((await japan())[0] !== '198.51.100.30' && Date.now() < back) await new Promise((r) => setTimeout(r, 20));
+    for (let i = 0; i < 10; i++) expect(await japan()).toEqual(['198.51.100.30']);
+  });
 });

@@ -22,7 +22,8 @@ server_pid=$!
 set +m
 answer=""
 for _ in $(seq 1 120); do
-  answer=$(dig +short +time=2 +tries=1 @127.0.0.1 -p 5353 api.example.com A +subnet=202.32.0.0/24 2>/dev/null || true)
+  # dig prints transport errors on stdout too: keep only an address line
+  answer=$(dig +short +time=2 +tries=1 @127.0.0.1 -p 5353 api.example.com A +subnet=202.32.0.0/24 2>/dev/null | grep -E '^[0-9.]+$' || true)
   [ -n "$answer" ] && break
   sleep 1
 done

@@ -1,4 +1,4 @@
-import { encodeRecord, POINTER_TO_QNAME, RCODE, TYPE } from './wire.js';
+import { encodeRecord, POINTER_TO_QNAME, RCODE } from './wire.js';
 import type { RecordData } from '../config/records.js';
 import type { ZoneModel } from '../config/model.js';
 
@@ -63,9 +63,4 @@ export function negativeSoa(zone: ZoneModel): RecordSection {
 export function negativeAnswers(zone: ZoneModel): { nodata: PrebuiltAnswer; nxdomain: PrebuiltAnswer } {
   const soa = negativeSoa(zone);
   return { nodata: prebuilt(RCODE.NOERROR, true, EMPTY_SECTION, soa), nxdomain: prebuilt(RCODE.NXDOMAIN, true, EMPTY_SECTION, soa) };
-}
-
-/** Numeric type code of a record. */
-export function typeCode(data: RecordData | { type: 'SOA' }): number {
-  return TYPE[data.type];
 }

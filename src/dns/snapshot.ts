@@ -53,6 +53,8 @@ export interface NameNode {
   readonly byType: ReadonlyMap<number, PrebuiltAnswer>;
   /** A static CNAME answers every type (with the in-zone target's records when they exist). */
   readonly cname: PrebuiltAnswer | undefined;
+  /** The static CNAME's target name, for chasing it inside our zones. */
+  readonly cnameTarget: string | undefined;
   /** Referral when the name is at or below a delegation point. */
   readonly referral: PrebuiltAnswer | undefined;
   readonly steered: SteeredData | undefined;
@@ -133,6 +135,7 @@ function compileZone(zone: ZoneModel, nodes: Map<string, NameNode>): void {
       zone: zoneData,
       byType,
       cname: cnameRecord ? prebuilt(RCODE.NOERROR, true, qnameRecords(cnameRecord.ttl, [cnameRecord.data])) : undefined,
+      cnameTarget: cnameRecord?.data.type === 'CNAME' ? cnameRecord.data.target : undefined,
       referral: referralFor(name),
       steered: undefined,
       any: anyType ? byType.get(TYPE[anyType]) : name === zone.name ? byType.get(TYPE.SOA) : undefined,
@@ -184,8 +187,8 @@ export function compileSnapshot(model: ServiceModel, status: RegionStatusView): 
   for (const zone of model.zones) compileZone(zone, nodes);
   // Chase in-zone static CNAMEs once, so the answer carries the target's records (RFC 1034 4.3.2).
   for (const [key, node] of nodes) {
-    if (!node.cname) continue;
-    const target = nodes.get(nameKey(cnameTargetOf(node, model)));
+    if (!node.cname || node.cnameTarget === undefined) continue;
+    const target = nodes.get(nameKey(node.cnameTarget));
     if (!target || target.steered || target.cname) continue;
     const byType = new Map<number, PrebuiltAnswer>();
     for (const [type, answer] of target.byType) {
@@ -201,19 +204,19 @@ export function compileSnapshot(model: ServiceModel, status: RegionStatusView): 
     const zoneNode = nodes.get(nameKey(zoneName))!;
     const existing = nodes.get(key);
     const steered = compileSteered(policy, model, status, zoneNode.zone);
-    nodes.set(key, existing ? { ...existing, steered } : { name: policy.name, zone: zoneNode.zone, byType: new Map(), cname: undefined, referral: undefined, steered, any: undefined });
+    nodes.set(key, { ...(existing ?? emptyNode(policy.name, zoneNode.zone)), steered });
     // Ancestors of a steered name exist too (empty non-terminals).
     for (let n = policy.name; n !== zoneName; n = n.slice(n.indexOf('.') + 1)) {
       const k = nameKey(n);
-      if (!nodes.has(k)) nodes.set(k, { name: n, zone: zoneNode.zone, byType: new Map(), cname: undefined, referral: undefined, steered: undefined, any: undefined });
+      if (!nodes.has(k)) nodes.set(k, emptyNode(n, zoneNode.zone));
     }
   }
   return { nodes, model, status, generation: ++generation };
 }
 
-function cnameTargetOf(node: NameNode, model: ServiceModel): string {
-  for (const z of model.zones) for (const r of z.records) if (r.name === node.name && r.data.type === 'CNAME') return r.data.target;
-  return '';
+/** A name that exists but owns no data of its own (an empty non-terminal, or a steered name's base). */
+function emptyNode(name: string, zone: ZoneData): NameNode {
+  return { name, zone, byType: new Map(), cname: undefined, cnameTarget: undefined, referral: undefined, steered: undefined, any: undefined };
 }
 
 /** Rewrites records whose owner is the question pointer to an explicit owner name. */
@@ -244,12 +247,6 @@ export function regionAnswer(steered: SteeredData, region: string | undefined, q
   const list = qtype === TYPE.AAAA ? answers.aaaa : qtype === TYPE.A || qtype === TYPE.ANY ? answers.a : undefined;
   if (list === undefined) return zone.nodata;
   return list.length === 1 ? list[0] : list[Math.floor(rand() * list.length)];
-}
-
-/** The answer of a steered name for a rule outcome: picks the region by weight, then a rotation. */
-export function steeredAnswer(steered: SteeredData, outcome: RuleOutcome, qtype: number, zone: ZoneData, rand: Random): { answer: PrebuiltAnswer; region: string | undefined } {
-  const region = pickRegion(outcome, rand);
-  return { answer: regionAnswer(steered, region, qtype, zone, rand), region };
 }
 
 /** The rule outcome for a client location. */

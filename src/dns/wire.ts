@@ -1,6 +1,6 @@
 import dns2 from 'dns2';
-import { isIPv4 } from 'node:net';
 import type { RecordData } from '../config/records.js';
+import { parseIPv6 } from '../geo/ip-address.js';
 
 // Wire-format constants and the control-plane encoders that turn records into bytes once
 // per snapshot. Record data is encoded by dns2; the hot path only copies these bytes.
@@ -30,19 +30,10 @@ export function encodeName(name: string): Buffer {
 }
 
 /** 16 bytes of an IPv6 address, including the embedded-IPv4 form (::ffff:192.0.2.1). */
-export function ipv6Bytes(address: string): Buffer {
-  let text = address;
-  const tail = text.slice(text.lastIndexOf(':') + 1);
-  if (isIPv4(tail)) {
-    const o = tail.split('.').map(Number);
-    text = `${text.slice(0, -tail.length)}${((o[0] << 8) | o[1]).toString(16)}:${((o[2] << 8) | o[3]).toString(16)}`;
-  }
-  const [head, rest] = text.split('::') as [string, string | undefined];
-  const headGroups = head === '' ? [] : head.split(':');
-  const tailGroups = rest === undefined || rest === '' ? [] : rest.split(':');
+function ipv6Bytes(address: string): Buffer {
   const out = Buffer.alloc(16);
-  headGroups.forEach((g, i) => out.writeUInt16BE(parseInt(g, 16), i * 2));
-  tailGroups.forEach((g, i) => out.writeUInt16BE(parseInt(g, 16), 16 - (tailGroups.length - i) * 2));
+  // config validation (node:net isIPv6) ran first, so this parse cannot fail here
+  parseIPv6(address, out);
   return out;
 }
 

@@ -15,6 +15,7 @@ beforeAll(async () => {
   doc.zones[0].records.push({ name: 'sub', type: 'NS', value: ['ns.sub.example.com.'] });
   doc.zones[0].records.push({ name: 'ns.sub', type: 'A', value: '192.0.2.80' });
   doc.zones[0].records.push({ name: 'deep.empty', type: 'A', value: '192.0.2.81' });
+  doc.zones[0].records.push({ name: 'smtp', type: 'CNAME', value: 'mail.example.com.' });
   server = await startServer(doc, {}, { ipv6: true });
 });
 afterAll(() => server.close());
@@ -121,6 +122,18 @@ describe('static records beside steered names', () => {
     // www -> api.example.com, which is steered: the resolver chases it (with its own ECS)
     expect(r.answers).toEqual(['api.example.com']);
     expect(r.packet.answers[0].type).toBe(Packet.TYPE.CNAME);
+  });
+
+  it('a CNAME to a static in-zone name carries the target records too (RFC 1034 4.3.2)', async () => {
+    const r = await ask(server.port, { name: 'smtp.example.com', type: 'A' });
+    expect(r.packet.answers.map((a) => [a.name, a.type])).toEqual([
+      ['smtp.example.com', Packet.TYPE.CNAME],
+      ['mail.example.com', Packet.TYPE.A],
+    ]);
+    expect(r.answers).toEqual(['mail.example.com', '192.0.2.25']);
+    // a type the target does not have: the CNAME alone
+    const txt = await ask(server.port, { name: 'smtp.example.com', type: 'TXT' });
+    expect(txt.answers).toEqual(['mail.example.com']);
   });
 
   it('CAA', async () => {

@@ -19,6 +19,12 @@ import { steeringTransitions } from './steering/steering-transitions.js';
 import type { Endpoint, Random } from './steering/types.js';
 import type { ServiceModel } from './config/model.js';
 
+/** A region's endpoints (or CNAME target) as a source reported them. */
+export interface SourcedEndpoints {
+  readonly endpoints: readonly Endpoint[];
+  readonly cname: string | undefined;
+}
+
 /** What the app is built from besides its config: the edges, passed in so tests can hold them. */
 export interface AppDeps {
   readonly log: Logger;
@@ -49,7 +55,7 @@ export class App {
   private readonly log: Logger;
   private readonly rand: Random;
   /** Region endpoints reported by sources (Kubernetes), replacing the config's. */
-  private readonly regionEndpoints = new Map<string, { endpoints: readonly Endpoint[]; cname: string | undefined }>();
+  private readonly regionEndpoints = new Map<string, SourcedEndpoints>();
   private readonly rebuildListeners = new Set<(snapshot: Snapshot) => void>();
   private geoInfo: GeoDatabaseInfo;
   private readonly clock: () => number;
@@ -81,10 +87,7 @@ export class App {
 
   private compile(): Snapshot {
     const model = this.effectiveModel();
-    // A source-fed region with no address yet cannot answer: the next tier takes its traffic.
-    const empty = [...model.regions.values()].filter((r) => r.endpoints.length === 0 && r.cname === undefined).map((r) => r.name);
-    const health: HealthView = empty.length === 0 ? this.health : { regionUp: (r) => !empty.includes(r) && this.health.regionUp(r), endpointUp: (r, e) => this.health.endpointUp(r, e) };
-    return compileSnapshot(model, regionStatusView(model.regions, this.state.current(), health));
+    return compileSnapshot(model, regionStatusView(model.regions, this.state.current(), this.health));
   }
 
   /** Builds a new snapshot from config + state + health and swaps it in. */
@@ -136,12 +139,12 @@ export class App {
   }
 
   /** Endpoints reported by sources, by region (DNS workers get a copy with every update). */
-  sourcedEndpoints(): ReadonlyMap<string, { endpoints: readonly Endpoint[]; cname: string | undefined }> {
+  sourcedEndpoints(): ReadonlyMap<string, SourcedEndpoints> {
     return this.regionEndpoints;
   }
 
   /** Replaces every source-reported region at once (a DNS worker following its primary); one rebuild. */
-  replaceSourcedEndpoints(all: ReadonlyMap<string, { endpoints: readonly Endpoint[]; cname: string | undefined }>): void {
+  replaceSourcedEndpoints(all: ReadonlyMap<string, SourcedEndpoints>): void {
     this.regionEndpoints.clear();
     for (const [region, e] of all) if (this.loaded.model.regions.has(region)) this.regionEndpoints.set(region, e);
     this.rebuild('source endpoints from the primary');

@@ -22,7 +22,8 @@ export function regionStatusView(regions: ReadonlyMap<string, RegionSpec>, overr
     view.set(name, {
       weight: overrides.weights.get(name) ?? spec.weight,
       drained: spec.drain || overrides.drains.has(name),
-      up: health.regionUp(name),
+      // A region with nothing to answer (a source has not reported addresses yet) cannot take traffic.
+      up: health.regionUp(name) && (spec.endpoints.length > 0 || spec.cname !== undefined),
       healthyEndpoints: new Set(spec.endpoints.filter((e) => health.endpointUp(name, e.id)).map((e) => e.id)),
     });
   }

@@ -15,7 +15,7 @@ import { resolveGeoDatabasePath } from './geo/bundled-database.js';
 import { watchGeoDatabase } from './geo/geo-database-watcher.js';
 import { openGeoDatabase } from './geo/mmdb-geo-database.js';
 import { registerAlertmanagerRoute } from './health/alertmanager-route.js';
-import { alertmanagerToken, startHealthService } from './health/health-service.js';
+import { startHealthService } from './health/health-service.js';
 import { ConfigError, GeosteerError } from './shared/errors.js';
 import { createLogger, silentLogger, type Logger } from './shared/logger.js';
 import { formatExplain } from './steering/explain.js';
@@ -92,8 +92,7 @@ async function serve(configPath: string | undefined): Promise<void> {
     : undefined;
   if (admin) {
     registerSyncRoutes(admin, reconciler);
-    const alertToken = alertmanagerToken(loaded, process.env);
-    if (health.monitor && alertToken !== undefined) registerAlertmanagerRoute(admin, { token: alertToken, receiver: health.monitor });
+    if (health.monitor && health.alertToken !== undefined) registerAlertmanagerRoute(admin, { token: health.alertToken, receiver: health.monitor });
   }
   const adminAddress = admin && adminConfig ? await listenAdmin(admin, adminConfig.listen) : undefined;
   // One process answers DNS itself; with dns.workers > 1 (default: one per core) this process

@@ -19,6 +19,8 @@ export interface HealthService {
   /** Undefined when the config has neither checks nor an Alertmanager section. */
   readonly monitor: HealthMonitor | undefined;
   readonly alerts: AlertListener | undefined;
+  /** The Alertmanager webhook's bearer token, for mounting the route on the admin server too. */
+  readonly alertToken: string | undefined;
   /** Applies a reloaded config's checks (a new alertmanager section needs a restart). */
   reload(loaded: LoadedConfig): void;
   close(): Promise<void>;
@@ -46,7 +48,7 @@ export async function startHealthService(loaded: LoadedConfig, sink: HealthSink,
   const am = loaded.config.health.alertmanager;
   const token = alertmanagerToken(loaded, env);
   if (!plan.hasChecks && !am) {
-    return { monitor: undefined, alerts: undefined, reload: () => log.warn({}, 'health checks added by a reload need a restart'), close: async () => {} };
+    return { monitor: undefined, alerts: undefined, alertToken: undefined, reload: () => log.warn({}, 'health checks added by a reload need a restart'), close: async () => {} };
   }
   const monitor = new HealthMonitor({
     plan,
@@ -76,6 +78,7 @@ export async function startHealthService(loaded: LoadedConfig, sink: HealthSink,
   return {
     monitor,
     alerts,
+    alertToken: token,
     reload: (next) => monitor.setPlan(resolveHealthPlan(next.config).plan),
     close: async () => {
       monitor.stop();

@@ -1,11 +1,8 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { resolveHealthPlan } from '../../src/config/health-checks.js';
 import type { GeosteerEvent } from '../../src/events/event-log.js';
-import { HealthMonitor } from '../../src/health/health-monitor.js';
-import { silentLogger } from '../../src/shared/logger.js';
 import { ask } from '../support/dns-client.js';
-import { startHealthServer, startTcpServer, waitFor } from '../support/health-servers.js';
-import { exampleDocument, startServer, type TestServer } from '../support/test-server.js';
+import { serveWithHealth, startHealthServer, startTcpServer, waitFor } from '../support/health-servers.js';
+import { exampleDocument, type TestServer } from '../support/test-server.js';
 
 // Real HTTP and TCP servers on loopback go down and come back; a real DNS query with ECS
 // shows where a client is sent. Short real intervals: the I/O is the point here.
@@ -23,20 +20,6 @@ function healthDefaults() {
   return { interval: '100ms', timeout: '100ms', rise: 2, fall: 2, jitter: 0.1, failback_hold_down: `${HOLD_DOWN_MS}ms` };
 }
 
-async function serveWithHealth(doc: Record<string, any>): Promise<{ server: TestServer; monitor: HealthMonitor }> {
-  const server = await startServer(doc);
-  cleanups.push(() => server.close());
-  const monitor = new HealthMonitor({
-    plan: resolveHealthPlan(server.app.config.config).plan,
-    events: server.app.events,
-    log: silentLogger(),
-    onChange: (view, reason) => server.app.setHealth(view, reason),
-    random: () => 0.5, // no jitter: the waits are exactly the interval
-  });
-  cleanups.push(() => monitor.stop());
-  await monitor.start();
-  return { server, monitor };
-}
 
 async function answerFor(server: TestServer, ecs: string): Promise<string> {
   const r = await ask(server.port, { name: 'api.example.com', type: 'A', ecs });
@@ -60,7 +43,7 @@ describe('failover over real checks and real DNS', () => {
     const doc = exampleDocument();
     doc.health = healthDefaults();
     doc.regions.taiwan.health = { check: { url: `http://127.0.0.1:${taiwan.port}/healthz`, host_header: 'api.example.com' } };
-    const { server } = await serveWithHealth(doc);
+    const { server } = await serveWithHealth(doc, cleanups);
     const ecs = '1.34.5.0/24';
     expect(await answerFor(server, ecs)).toBe(TAIWAN_V4);
     expect(taiwan.requests[0]).toMatchObject({ method: 'GET', url: '/healthz', host: 'api.example.com' });
@@ -104,7 +87,7 @@ describe('failover over real checks and real DNS', () => {
     const doc = exampleDocument();
     doc.health = healthDefaults();
     doc.regions.tokyo.health = { check: { type: 'tcp', host: '127.0.0.1', port: tokyo.port } };
-    const { server } = await serveWithHealth(doc);
+    const { server } = await serveWithHealth(doc, cleanups);
     const ecs = '202.32.0.0/24';
     expect(await answerFor(server, ecs)).toBe(TOKYO_V4);
     expect(tokyo.accepted()).toBeGreaterThan(0);

@@ -1,10 +1,8 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { resolveHealthPlan } from '../../src/config/health-checks.js';
-import { HealthMonitor } from '../../src/health/health-monitor.js';
-import { silentLogger } from '../../src/shared/logger.js';
+import type { HealthMonitor } from '../../src/health/health-monitor.js';
 import { ask } from '../support/dns-client.js';
-import { startHealthServer, waitFor, type FakeHealthServer } from '../support/health-servers.js';
-import { exampleDocument, startServer, type TestServer } from '../support/test-server.js';
+import { serveWithHealth, startHealthServer, waitFor, type FakeHealthServer } from '../support/health-servers.js';
+import { exampleDocument, type TestServer } from '../support/test-server.js';
 
 // min_up, per-endpoint filtering, drained regions and fail-open, seen through real DNS
 // answers while real HTTP health endpoints flip between 200 and 503.
@@ -25,18 +23,7 @@ const url = (s: FakeHealthServer) => `http://127.0.0.1:${s.port}/healthz`;
 
 async function serve(doc: Record<string, any>): Promise<{ server: TestServer; monitor: HealthMonitor }> {
   doc.health = { interval: '150ms', timeout: '150ms', rise: 1, fall: 2, failback_hold_down: '0s', startup: 'wait_for_checks' };
-  const server = await startServer(doc);
-  cleanups.push(() => server.close());
-  const monitor = new HealthMonitor({
-    plan: resolveHealthPlan(server.app.config.config).plan,
-    events: server.app.events,
-    log: silentLogger(),
-    onChange: (view, reason) => server.app.setHealth(view, reason),
-    random: () => 0.5,
-  });
-  cleanups.push(() => monitor.stop());
-  await monitor.start();
-  return { server, monitor };
+  return serveWithHealth(doc, cleanups);
 }
 
 async function answer(server: TestServer, type: 'A' | 'AAAA' = 'A', ecs = TW): Promise<string> {

@@ -12,7 +12,7 @@
  */
 import { unknownLocation } from './geo-location.js';
 import type { GeoLocation, GeoLookup } from './geo-lookup.js';
-import { formatIPv4, formatIPv6, ipv4Mask, isIPv4Mapped, parseIPv4, parseIPv6, readUint32 } from './ip-address.js';
+import { ipv4Mask, isIPv4Mapped, parseIPv4, parseIPv6, readUint32 } from './ip-address.js';
 import { TwoGenerationCache } from './two-generation-cache.js';
 
 const TWO_POW_32 = 4294967296;
@@ -73,7 +73,7 @@ export class ClientLocator {
       return cached;
     }
     this.missCount++;
-    const location = this.db.lookup(formatIPv4(a));
+    const location = this.db.lookupV4(a);
     this.cache.set(location.prefixLength <= blockBits ? blockKey : exactKey, location);
     return location;
   }
@@ -103,7 +103,7 @@ export class ClientLocator {
       return cached;
     }
     this.missCount++;
-    const location = this.db.lookup(formatIPv6(m, 0));
+    const location = this.db.lookupV6(m, 0);
     this.cache.set(location.prefixLength <= blockBits ? blockKey : (exactKey ?? exactV6Key(m)), location);
     return location;
   }

@@ -22,9 +22,13 @@ export interface GeoDatabaseInfo {
   readonly schema: 'official' | 'country_code';
 }
 
-/** A GeoIP database: text address in, location out. Pure lookups, no I/O after open. */
+/** A GeoIP database: address in, location out. Pure lookups, no I/O after open. */
 export interface GeoLookup {
   readonly info: GeoDatabaseInfo;
   /** `ip` is a textual IPv4 or IPv6 address; a malformed address returns an unknown location with prefixLength 0. */
   lookup(ip: string): GeoLocation;
+  /** An IPv4 address as an unsigned 32-bit integer: the query path's lookup, no strings. */
+  lookupV4(addr: number): GeoLocation;
+  /** The 16 IPv6 bytes at bytes[offset..]; IPv4-mapped addresses answer as IPv4. */
+  lookupV6(bytes: Uint8Array, offset: number): GeoLocation;
 }

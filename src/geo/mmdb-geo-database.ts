@@ -11,14 +11,14 @@ import { fileSignatureOf, type FileSignature } from './file-signature.js';
 import { GeoPlace, PlaceInterner, unknownLocation } from './geo-location.js';
 import type { GeoDatabaseInfo, GeoLocation, GeoLookup } from './geo-lookup.js';
 import { formatIPv4, formatIPv6, isIPv4Mapped, parseIPv4, parseIPv6, readUint32 } from './ip-address.js';
-import { sampleNetworks } from './mmdb-tree.js';
+import { sampleNetworks, SearchTree } from './mmdb-tree.js';
 
 type Schema = GeoDatabaseInfo['schema'];
 type MmdbRecord = Record<string, unknown>;
 
 const METADATA_MARKER = Buffer.from('\xAB\xCD\xEFMaxMind.com', 'latin1');
 const DATA_SEPARATOR_SIZE = 16;
-/** Decoded records kept by mmdb-lib; a Country database has a few hundred, a City one millions. */
+/** Decoded records kept by mmdb-lib (only first sightings of a data pointer decode). */
 const DECODER_CACHE_MAX = 8192;
 
 /** mmdb-lib's cache contract (get/set by data offset), bounded by clearing when full. */
@@ -66,49 +66,70 @@ function invalid(path: string, problem: string, cause?: unknown): GeosteerError 
   return new GeosteerError('GEOIP_UNAVAILABLE', `${path}: ${problem}`, { cause });
 }
 
+/** Places remembered by data pointer; a Country database has a few hundred, a City one millions. */
+const PLACE_CACHE_MAX = 65_536;
+
 /** A loaded, validated MaxMind DB. Lookups are synchronous and never do I/O. */
 export class MmdbGeoDatabase implements GeoLookup {
   private readonly places = new PlaceInterner();
-  // Records are shared objects while mmdb-lib's cache holds them, so most lookups skip the string key.
-  private readonly placeByRecord = new WeakMap<object, GeoPlace>();
+  // The query path walks the tree itself (no address strings) and decodes a record through
+  // the reader only the first time its data pointer is seen.
+  private readonly placeByPointer = new Map<number, GeoPlace>();
+  private readonly tree: SearchTree;
   private readonly scratch = new Uint8Array(16);
 
   /** Use openGeoDatabase or geoDatabaseFromBuffer, which validate first. */
   constructor(
     private readonly reader: Reader<MmdbRecord>,
+    buf: Buffer,
     readonly info: GeoDatabaseInfo,
     /** stat identity of the file the bytes came from, so a watcher can tell a later replacement. */
     readonly source?: FileSignature,
-  ) {}
-
-  lookup(ip: string): GeoLocation {
-    if (parseIPv4(ip) >= 0) return this.walk(ip);
-    const bytes = this.scratch;
-    if (!parseIPv6(ip, bytes, 0)) return unknownLocation(0);
-    // ::ffff:a.b.c.d is an IPv4 client on a dual-stack socket: answer in IPv4 bits
-    if (isIPv4Mapped(bytes, 0)) return this.walk(formatIPv4(readUint32(bytes, 12)));
-    if (this.reader.metadata.ipVersion === 4) return unknownLocation(0);
-    return this.walk(formatIPv6(bytes, 0));
+  ) {
+    this.tree = new SearchTree(buf, reader.metadata);
   }
 
-  /** `text` must be a validated address: mmdb-lib parses without checking. */
-  private walk(text: string): GeoLocation {
+  lookup(ip: string): GeoLocation {
+    const v4 = parseIPv4(ip);
+    if (v4 >= 0) return this.lookupV4(v4);
+    const bytes = this.scratch;
+    if (!parseIPv6(ip, bytes, 0)) return unknownLocation(0);
+    return this.lookupV6(bytes, 0);
+  }
+
+  lookupV4(addr: number): GeoLocation {
+    const record = this.tree.findV4(addr);
+    const prefixLength = this.tree.depth;
+    if (!this.tree.hasData(record)) return unknownLocation(prefixLength);
+    const place = this.placeByPointer.get(record) ?? this.decodePlace(record, formatIPv4(addr));
+    return place === undefined ? unknownLocation(0) : place.at(prefixLength);
+  }
+
+  lookupV6(bytes: Uint8Array, offset: number): GeoLocation {
+    // ::ffff:a.b.c.d is an IPv4 client on a dual-stack socket: answer in IPv4 bits
+    if (isIPv4Mapped(bytes, offset)) return this.lookupV4(readUint32(bytes, offset + 12));
+    if (this.reader.metadata.ipVersion === 4) return unknownLocation(0);
+    const record = this.tree.findV6(bytes, offset);
+    const prefixLength = this.tree.depth;
+    if (!this.tree.hasData(record)) return unknownLocation(prefixLength);
+    const place = this.placeByPointer.get(record) ?? this.decodePlace(record, formatIPv6(bytes, offset));
+    return place === undefined ? unknownLocation(0) : place.at(prefixLength);
+  }
+
+  /** Decodes the record behind `pointer` through the reader, by an address that leads to it. */
+  private decodePlace(pointer: number, address: string): GeoPlace | undefined {
     let record: MmdbRecord | null;
-    let prefixLength: number;
     try {
-      [record, prefixLength] = this.reader.getWithPrefixLength(text);
+      record = this.reader.get(address);
     } catch {
       // a record the decoder cannot read: answer "unknown" rather than fail the query
-      return unknownLocation(0);
+      return undefined;
     }
-    if (record === null) return unknownLocation(prefixLength);
-    let place = this.placeByRecord.get(record);
-    if (place === undefined) {
-      const [country, continent] = placeFields(this.info.schema, record);
-      place = this.places.get(country, continent);
-      this.placeByRecord.set(record, place);
-    }
-    return place.at(prefixLength);
+    const [country, continent] = placeFields(this.info.schema, record);
+    const place = this.places.get(country, continent);
+    if (this.placeByPointer.size >= PLACE_CACHE_MAX) this.placeByPointer.clear();
+    this.placeByPointer.set(pointer, place);
+    return place;
   }
 }
 
@@ -162,7 +183,7 @@ export function geoDatabaseFromBuffer(buf: Buffer, path: string, source?: FileSi
     buildEpochSeconds: Math.floor(m.buildEpoch.getTime() / 1000),
     schema,
   });
-  return new MmdbGeoDatabase(reader, info, source);
+  return new MmdbGeoDatabase(reader, buf, info, source);
 }
 
 /** Reads, validates and opens a MaxMind DB file; rejects with an error naming the path and the problem. */

@@ -1,7 +1,8 @@
 /**
- * Reads the MMDB search tree directly to find a few networks that carry data. Used on open to
- * validate the tree and detect the record schema from real records instead of guessed
- * addresses (a custom database may hold none of the usual ones).
+ * Reads the MMDB search tree directly: `SearchTree` finds the record for a numeric address
+ * (the lookup of the query path, which must not format and re-parse address strings), and
+ * `sampleNetworks` finds a few networks that carry data, used on open to validate the tree
+ * and detect the record schema from real records instead of guessed addresses.
  */
 import { formatIPv6 } from './ip-address.js';
 
@@ -72,4 +73,87 @@ export function sampleNetworks(buf: Buffer, layout: TreeLayout, limit = 16, maxN
     for (let i = children.length - 1; i >= 0; i--) stack.push(children[i]);
   }
   return samples;
+}
+
+/** The fields of the metadata a walk needs. */
+export type WalkLayout = Pick<TreeLayout, 'nodeCount' | 'recordSize' | 'ipVersion'>;
+
+/**
+ * Numeric walks of the search tree, bit for bit the walk of mmdb-lib's findAddressInTree:
+ * IPv4 addresses in an IPv6 tree start at the node reached by 96 zero bits, and the depth
+ * reached is the network's prefix length in the address's own bits.
+ */
+export class SearchTree {
+  /** Depth at which the last find stopped: the prefix length of the network found. */
+  depth = 0;
+  private readonly nodeCount: number;
+  private readonly recordSize: number;
+  private readonly ipv4Start: number;
+
+  constructor(
+    private readonly buf: Buffer,
+    layout: WalkLayout,
+  ) {
+    if (layout.recordSize !== 24 && layout.recordSize !== 28 && layout.recordSize !== 32) {
+      throw new Error(`unsupported record size ${layout.recordSize}`);
+    }
+    this.nodeCount = layout.nodeCount;
+    this.recordSize = layout.recordSize;
+    let node = 0;
+    if (layout.ipVersion === 6) {
+      for (let i = 0; i < 96 && node < this.nodeCount; i++) node = this.record(node, 0);
+    }
+    this.ipv4Start = node;
+  }
+
+  /** True when a find's result points into the data section (otherwise: no data there). */
+  hasData(record: number): boolean {
+    return record > this.nodeCount;
+  }
+
+  /** The record where the walk for an IPv4 address (unsigned 32-bit) ends; sets `depth`. */
+  findV4(addr: number): number {
+    let node = this.ipv4Start;
+    let depth = 0;
+    while (depth < 32 && node < this.nodeCount) {
+      node = this.record(node, (addr >>> (31 - depth)) & 1);
+      depth++;
+    }
+    this.depth = depth;
+    return node;
+  }
+
+  /** The record where the walk for the 16 IPv6 bytes at bytes[offset..] ends; sets `depth`. */
+  findV6(bytes: Uint8Array, offset: number): number {
+    let node = 0;
+    let depth = 0;
+    while (depth < 128 && node < this.nodeCount) {
+      node = this.record(node, (bytes[offset + (depth >> 3)] >> (7 - (depth & 7))) & 1);
+      depth++;
+    }
+    this.depth = depth;
+    return node;
+  }
+
+  /** The left (bit 0) or right (bit 1) record of a node. */
+  record(node: number, bit: number): number {
+    const buf = this.buf;
+    switch (this.recordSize) {
+      case 24: {
+        const o = node * 6 + bit * 3;
+        return (buf[o] << 16) | (buf[o + 1] << 8) | buf[o + 2];
+      }
+      case 28: {
+        const o = node * 7;
+        // the middle byte holds the top 4 bits of both records: high nibble left, low right
+        return bit === 0
+          ? (buf[o + 3] >>> 4) * 16777216 + ((buf[o] << 16) | (buf[o + 1] << 8) | buf[o + 2])
+          : (buf[o + 3] & 0x0f) * 16777216 + ((buf[o + 4] << 16) | (buf[o + 5] << 8) | buf[o + 6]);
+      }
+      default: {
+        const o = node * 8 + bit * 4;
+        return buf[o] * 16777216 + ((buf[o + 1] << 16) | (buf[o + 2] << 8) | buf[o + 3]);
+      }
+    }
+  }
 }

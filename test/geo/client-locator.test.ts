@@ -20,6 +20,14 @@ function counting(db: GeoLookup): GeoLookup & { calls: number } {
       wrapper.calls++;
       return db.lookup(ip);
     },
+    lookupV4(addr: number): GeoLocation {
+      wrapper.calls++;
+      return db.lookupV4(addr);
+    },
+    lookupV6(bytes: Uint8Array, offset: number): GeoLocation {
+      wrapper.calls++;
+      return db.lookupV6(bytes, offset);
+    },
   };
   return wrapper;
 }
@@ -125,9 +133,12 @@ describe('ClientLocator on the bundled data', () => {
   });
 
   it('drops the cache when the database is swapped', () => {
+    const japan = Object.freeze({ country: 'JP', continent: 'AS', prefixLength: 8 });
     const fake: GeoLookup = {
       info: { path: 'fake', databaseType: 'fake', buildEpochSeconds: 0, schema: 'country_code' } satisfies GeoDatabaseInfo,
-      lookup: () => Object.freeze({ country: 'JP', continent: 'AS', prefixLength: 8 }),
+      lookup: () => japan,
+      lookupV4: () => japan,
+      lookupV6: () => japan,
     };
     const locator = new ClientLocator(db);
     expect(locator.locateText('8.8.8.8').country).toBe('US');

@@ -12,7 +12,8 @@ import {
 } from '../../scripts/build-test-mmdb.js';
 import { BUNDLED_GEOIP_DATABASE, resolveGeoDatabasePath } from '../../src/geo/bundled-database.js';
 import { geoDatabaseFromBuffer, openGeoDatabase, type MmdbGeoDatabase } from '../../src/geo/mmdb-geo-database.js';
-import { makeTempDir } from './helpers.js';
+import { formatIPv4, formatIPv6 } from '../../src/geo/ip-address.js';
+import { makeTempDir, seededRandom } from './helpers.js';
 
 // Checked against the bundled data (@ip-location-db/geolite2-country-mmdb 2.3.2026061719).
 // Prefix lengths are those of the (merged) ip-location-db networks, in IPv4 bits for IPv4.
@@ -149,6 +150,73 @@ describe('openGeoDatabase on databases in MaxMind\'s official schema', () => {
     const db = await openGeoDatabase(ipv4Only);
     expect(db.lookup('1.34.5.1')).toMatchObject({ country: 'TW' });
     expect(db.lookup('2001:b000::1')).toEqual({ country: undefined, continent: undefined, prefixLength: 0 });
+  });
+});
+
+describe('numeric lookups walk the tree exactly as mmdb-lib does', () => {
+  let dir: string;
+  let cleanup: () => Promise<void>;
+  beforeAll(async () => ({ dir, cleanup } = await makeTempDir()));
+  afterAll(() => cleanup());
+
+  type Raw = Record<string, { iso_code?: string } | string | undefined>;
+  const countryOf = (record: Raw | null): string | undefined => {
+    if (record === null) return undefined;
+    const code = record.country_code;
+    if (typeof code === 'string') return code;
+    const official = record.country ?? record.registered_country;
+    return typeof official === 'object' ? official.iso_code : undefined;
+  };
+
+  /** Random addresses through lookupV4/lookupV6 against mmdb-lib's string lookups of the same file. */
+  function agreeWithReader(path: string, seed: number, ipv6: boolean): void {
+    const db = geoDatabaseFromBuffer(readFileSync(path), path);
+    const raw = new Reader<Raw>(readFileSync(path));
+    const random = seededRandom(seed);
+    for (let i = 0; i < 3_000; i++) {
+      const addr = Math.floor(random() * 2 ** 32) >>> 0;
+      const [record, prefix] = raw.getWithPrefixLength(formatIPv4(addr));
+      const location = db.lookupV4(addr);
+      expect([location.country, location.prefixLength], formatIPv4(addr)).toEqual([countryOf(record), prefix]);
+    }
+    const bytes = new Uint8Array(16);
+    for (let i = 0; i < (ipv6 ? 2_000 : 0); i++) {
+      for (let b = 0; b < 16; b++) bytes[b] = Math.floor(random() * 256);
+      bytes[0] = 0x20 + Math.floor(random() * 16); // 2000::/4 holds the allocated space
+      const text = formatIPv6(bytes, 0);
+      const [record, prefix] = raw.getWithPrefixLength(text);
+      const location = db.lookupV6(bytes, 0);
+      expect([location.country, location.prefixLength], text).toEqual([countryOf(record), prefix]);
+      expect(db.lookup(text), text).toBe(location);
+    }
+  }
+
+  it('on the bundled data (24-bit records, IPv4 inside an IPv6 tree)', () => {
+    agreeWithReader(BUNDLED_GEOIP_DATABASE, 7, true);
+  });
+
+  it('on the bundled IPv4-only file (an IPv4 tree)', () => {
+    agreeWithReader(createRequire(import.meta.url).resolve('@ip-location-db/geolite2-country-mmdb/geolite2-country-ipv4.mmdb'), 8, false);
+  });
+
+  it('on 28-bit (City) and 32-bit record trees', () => {
+    agreeWithReader(buildOfficialCityMmdb(join(dir, 'city.mmdb')), 9, true);
+    const nested = [
+      { network: '1.0.0.0/8', country: 'AU' },
+      { network: '1.34.0.0/15', country: 'TW' },
+      { network: '1.34.0.0/32', country: 'CN' },
+      { network: '128.0.0.0/1', country: 'US' },
+      { network: '2001:b000::/20', country: 'TW' },
+      { network: '2400::/12', country: 'JP' },
+    ];
+    agreeWithReader(buildCountryCodeMmdb(join(dir, 'wide.mmdb'), nested, { recordSize: 32 }), 10, true);
+  });
+
+  it('reads IPv4-mapped bytes as the IPv4 address', async () => {
+    const db = await openGeoDatabase(BUNDLED_GEOIP_DATABASE);
+    const mapped = new Uint8Array([0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xff, 0xff, 1, 34, 5, 1]);
+    expect(db.lookupV6(mapped, 0)).toBe(db.lookup('1.34.5.1'));
+    expect(db.lookupV4((1 * 2 ** 24) + (34 << 16) + (5 << 8) + 1)).toEqual({ country: 'TW', continent: 'AS', prefixLength: 22 });
   });
 });
 

@@ -64,9 +64,35 @@ export function createMetrics(opts: MetricsOptions = {}): GeosteerMetrics {
   let source: MetricsSource | undefined;
   let remote: (() => Promise<WorkerMetrics[]>) | undefined;
 
-  const queries = new Counter({ name: 'geosteer_dns_queries_total', help: 'DNS queries answered, by zone, query type, response code and transport.', labelNames: ['zone', 'qtype', 'rcode', 'transport'] as const, registers });
-  const answers = new Counter({ name: 'geosteer_dns_answers_total', help: 'Steered answers by name and the region that answered.', labelNames: ['name', 'region'] as const, registers });
-  const failOpen = new Counter({ name: 'geosteer_dns_fail_open_answers_total', help: 'Steered answers given while no tier was usable (answered from the first tier anyway).', labelNames: ['name'] as const, registers });
+  // Queries are counted in plain numbers on the hot path and copied in at scrape time.
+  const queryCounts = new DnsQueryMetrics();
+  new Counter({
+    name: 'geosteer_dns_queries_total',
+    help: 'DNS queries answered, by zone, query type, response code and transport.',
+    labelNames: ['zone', 'qtype', 'rcode', 'transport'] as const,
+    registers,
+    collect() {
+      queryCounts.publishQueries(this);
+    },
+  });
+  new Counter({
+    name: 'geosteer_dns_answers_total',
+    help: 'Steered answers by name and the region that answered.',
+    labelNames: ['name', 'region'] as const,
+    registers,
+    collect() {
+      queryCounts.publishAnswers(this);
+    },
+  });
+  new Counter({
+    name: 'geosteer_dns_fail_open_answers_total',
+    help: 'Steered answers given while no tier was usable (answered from the first tier anyway).',
+    labelNames: ['name'] as const,
+    registers,
+    collect() {
+      queryCounts.publishFailOpen(this);
+    },
+  });
   const duration = new Histogram({
     name: 'geosteer_dns_query_duration_seconds',
     help: 'Time to handle one DNS query from decode to response bytes (a 1-in-N sample; socket I/O excluded).',
@@ -160,7 +186,7 @@ export function createMetrics(opts: MetricsOptions = {}): GeosteerMetrics {
 
   return {
     registry,
-    queries: new DnsQueryMetrics(queries, answers, failOpen),
+    queries: queryCounts,
     healthChecks: {
       checked(region, _endpoint, seconds, ok) {
         healthDuration.observe({ region, result: ok ? 'success' : 'failure' }, seconds);

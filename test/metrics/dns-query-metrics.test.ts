@@ -23,6 +23,27 @@ describe('DnsQueryMetrics', () => {
     expect(total(s, 'geosteer_dns_fail_open_answers_total', { name: 'api.example.com' })).toBe(1);
   });
 
+  it('reports running totals on every scrape, neither doubled nor lost between scrapes', async () => {
+    const metrics = createMetrics({ defaultMetrics: false });
+    const q = metrics.queries;
+    const steered = { name: 'api.example.com', region: 'tokyo', failOpen: true };
+    for (let i = 0; i < 3; i++) q.answered('udp', 1, 0, 'example.com', steered);
+    const first = await samplesOf(metrics);
+    const again = await samplesOf(metrics);
+    for (const s of [first, again]) {
+      expect(total(s, 'geosteer_dns_queries_total', { zone: 'example.com', qtype: 'A' })).toBe(3);
+      expect(total(s, 'geosteer_dns_answers_total', { name: 'api.example.com', region: 'tokyo' })).toBe(3);
+      expect(total(s, 'geosteer_dns_fail_open_answers_total', { name: 'api.example.com' })).toBe(3);
+    }
+    q.answered('udp', 1, 0, 'example.com', { ...steered, failOpen: false });
+    q.answered('udp', 1, 3, undefined, undefined);
+    const later = await samplesOf(metrics);
+    expect(total(later, 'geosteer_dns_queries_total', { zone: 'example.com', qtype: 'A' })).toBe(4);
+    expect(total(later, 'geosteer_dns_queries_total', { zone: '(none)', rcode: 'NXDOMAIN' })).toBe(1);
+    expect(total(later, 'geosteer_dns_answers_total', { region: 'tokyo' })).toBe(4);
+    expect(total(later, 'geosteer_dns_fail_open_answers_total')).toBe(3);
+  });
+
   it('sampleQueryDuration times 1 in N calls, keeps results, and restores the method', async () => {
     const metrics = createMetrics({ defaultMetrics: false });
     const reply = Buffer.from('ok');

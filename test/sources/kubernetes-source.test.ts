@@ -58,12 +58,12 @@ describe('Kubernetes Ingress source', () => {
     const metrics = new SyncMetrics(new Registry());
     const sources: EndpointSource[] = await startSources(server.app, { log: silentLogger(), events: server.app.events, metrics, delays });
     cleanups.push(() => Promise.all(sources.map((s) => s.stop())));
-    const reconciler: Reconciler = startCloudflareSync(server.app, {
+    const reconciler: Reconciler = (await startCloudflareSync(server.app, {
       log: silentLogger(),
       metrics,
       env: { CLOUDFLARE_API_TOKEN: cf.token },
       retry: { baseDelayMs: 1, maxDelayMs: 5, sleep: async () => undefined },
-    })!;
+    }))!;
     cleanups.push(() => reconciler.stop());
 
     const tokyoA = async () => (await ask(server.port, { name: 'api.example.com', type: 'A', ecs: JAPAN_ECS })).answers;

@@ -34,12 +34,12 @@ function syncDocument(fakeCf: FakeCloudflare, extra: Record<string, unknown> = {
 
 async function start(doc: Record<string, any>): Promise<Reconciler> {
   app = new App(loadDocument(doc), { log: silentLogger(), geo: await bundledGeo() });
-  const r = startCloudflareSync(app, {
+  const r = (await startCloudflareSync(app, {
     log: silentLogger(),
     env: { TEST_CF_TOKEN: fake.token },
     retry: { baseDelayMs: 1, maxDelayMs: 5000, maxTotalMs: 60_000, sleep: async (ms) => void sleeps.push(ms) },
     retryDelayMs: 3_600_000,
-  })!;
+  }))!;
   reconciler = r;
   return r;
 }
@@ -201,7 +201,7 @@ describe('Cloudflare sync through the real SDK against the fake API', () => {
 
   it('refuses to start without the API token variable, naming the field', async () => {
     const a = new App(loadDocument(syncDocument(fake)), { log: silentLogger(), geo: await bundledGeo() });
-    expect(() => startCloudflareSync(a, { log: silentLogger(), env: {} })).toThrow(/sync\.cloudflare\.api_token_env: environment variable TEST_CF_TOKEN is not set/);
+    await expect(startCloudflareSync(a, { log: silentLogger(), env: {} })).rejects.toThrow(/sync\.cloudflare\.api_token_env: environment variable TEST_CF_TOKEN is not set/);
     await a.close();
   });
 });

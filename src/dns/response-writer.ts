@@ -45,16 +45,17 @@ function writeOpt(out: Buffer, o: number, msg: Buffer, q: ParsedQuery, rcode: nu
   return o + 19 + q.ecsAddressLength;
 }
 
-function writeHeader(out: Buffer, msg: Buffer, q: ParsedQuery, aa: boolean, tc: boolean, rcode: number, counts: readonly [number, number, number, number]): void {
+// Counts as four arguments, not an array: an array literal per response was garbage.
+function writeHeader(out: Buffer, msg: Buffer, q: ParsedQuery, aa: boolean, tc: boolean, rcode: number, qd: number, an: number, ns: number, ar: number): void {
   out[0] = msg[0];
   out[1] = msg[1];
   // QR, the query's opcode, AA, TC, RD copied; RA off (we do not recurse); CD copied.
   out[2] = 0x80 | (q.flags2 & 0x78) | (aa ? 0x04 : 0) | (tc ? 0x02 : 0) | (q.flags2 & 0x01);
   out[3] = (q.flags3 & 0x10) | (rcode & 0x0f);
-  out.writeUInt16BE(counts[0], 4);
-  out.writeUInt16BE(counts[1], 6);
-  out.writeUInt16BE(counts[2], 8);
-  out.writeUInt16BE(counts[3], 10);
+  out.writeUInt16BE(qd, 4);
+  out.writeUInt16BE(an, 6);
+  out.writeUInt16BE(ns, 8);
+  out.writeUInt16BE(ar, 10);
 }
 
 /**
@@ -69,7 +70,8 @@ export function writeAnswer(msg: Buffer, q: ParsedQuery, answer: PrebuiltAnswer,
   const tc = full > limit;
   const out = Buffer.allocUnsafe(tc ? q.questionEnd + opt : full);
   const arcount = answer.arcount + (q.hasOpt ? 1 : 0);
-  writeHeader(out, msg, q, answer.aa, tc, answer.rcode, tc ? [1, 0, 0, q.hasOpt ? 1 : 0] : [1, answer.ancount, answer.nscount, arcount]);
+  if (tc) writeHeader(out, msg, q, answer.aa, true, answer.rcode, 1, 0, 0, q.hasOpt ? 1 : 0);
+  else writeHeader(out, msg, q, answer.aa, false, answer.rcode, 1, answer.ancount, answer.nscount, arcount);
   copyBytes(msg, HEADER_SIZE, q.questionEnd, out, HEADER_SIZE);
   let o = q.questionEnd;
   if (!tc) {
@@ -86,7 +88,7 @@ export function writeError(msg: Buffer, q: ParsedQuery, rcode: number, maxUdpPay
   const question = q.questionEnd;
   const opt = optSize(q);
   const out = Buffer.allocUnsafe((question > 0 ? question : HEADER_SIZE) + opt);
-  writeHeader(out, msg, q, aa, false, rcode, [question > 0 ? 1 : 0, 0, 0, q.hasOpt ? 1 : 0]);
+  writeHeader(out, msg, q, aa, false, rcode, question > 0 ? 1 : 0, 0, 0, q.hasOpt ? 1 : 0);
   if (question > 0) copyBytes(msg, HEADER_SIZE, question, out, HEADER_SIZE);
   if (q.hasOpt) writeOpt(out, question > 0 ? question : HEADER_SIZE, msg, q, rcode, maxUdpPayload, 0);
   return out;

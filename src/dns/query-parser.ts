@@ -1,4 +1,5 @@
 import { CLASS_ANY, CLASS_IN, HEADER_SIZE, OPT_ECS, RCODE, TYPE } from './wire.js';
+import { nameKeyOf } from './name-keys.js';
 
 // Hand-written decoder for the part of a query the hot path needs: header, the one
 // question, and the OPT record with its ECS option. Measured need: a full dns2 parse per
@@ -163,11 +164,14 @@ export function parseQuery(msg: Buffer, q: ParsedQuery): ParsedQuery {
 
   // Lower-case ASCII only (RFC 4343); other octets are compared as they are.
   const keyLen = qnameEnd - HEADER_SIZE;
+  let hash = keyLen;
   for (let i = 0; i < keyLen; i++) {
     const c = msg[HEADER_SIZE + i];
-    foldBuffer[i] = c >= 0x41 && c <= 0x5a ? c | 0x20 : c;
+    const folded = c >= 0x41 && c <= 0x5a ? c | 0x20 : c;
+    foldBuffer[i] = folded;
+    hash = (Math.imul(hash, 31) + folded) | 0;
   }
-  q.nameKey = foldBuffer.toString('latin1', 0, keyLen);
+  q.nameKey = nameKeyOf(foldBuffer, keyLen, hash ^ (hash >>> 16));
 
   // Walk answer and authority (normally empty) to reach the additional section's OPT.
   let p = q.questionEnd;

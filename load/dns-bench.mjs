@@ -11,7 +11,9 @@
 //        [--peers]   (afterwards: ../shared/bench/run-peers.sh with gdnsd, PowerDNS and
 //                     geosteer on config/bench/geosteer.bench.yaml, one short round)
 //        [--cpu-prof DIR]  (run geosteer under node --cpu-prof, profiles written to DIR)
-import { execFileSync, spawnSync } from 'node:child_process';
+//        [--floor]  (afterwards: the same fixed-rate run against load/udp-echo-floor.mjs, a
+//                    Node UDP echo doing no DNS work, on the same core: the runtime's floor)
+import { execFileSync, spawn, spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
@@ -155,12 +157,14 @@ async function main() {
       'no-build': { type: 'boolean' },
       peers: { type: 'boolean' },
       'cpu-prof': { type: 'string' },
+      floor: { type: 'boolean' },
     },
   });
   if (spawnSync('dnsperf', ['-h']).error) throw new Error('dnsperf is not installed: apt-get install -y dnsperf');
   if (!values['no-build']) build();
   const duration = Number(values.duration);
   const dir = mkdtempSync(join(tmpdir(), 'geosteer-bench-'));
+  process.on('exit', () => rmSync(dir, { recursive: true, force: true }));
   console.log('checking client prefixes against the bundled GeoLite2 data:');
   const prefixes = await verifiedPrefixes();
   console.log(`  ${prefixes.length} prefixes: ${prefixes.map((p) => `${p.country} ${p.cidr}`).join(', ')}`);
@@ -190,7 +194,22 @@ async function main() {
     console.log(`resident memory: ${fmt(rss, 1)} MiB`);
   } finally {
     await server.stop();
-    rmSync(dir, { recursive: true, force: true });
+  }
+
+  if (values.floor) {
+    // The echo answers with the query itself: dnsperf counts it as a response, which is all
+    // a latency floor needs.
+    const floorPort = await freePort();
+    const echo = spawn('taskset', ['-c', values['server-cpu'], process.execPath, join(ROOT, 'load/udp-echo-floor.mjs'), String(floorPort)], { stdio: 'ignore' });
+    try {
+      await new Promise((r) => setTimeout(r, 500));
+      const cpu = values['load-cpu'];
+      dnsperf({ cpu, port: floorPort, file: mix, duration: 2 });
+      const lat = dnsperf({ cpu, port: floorPort, file: mix, duration, extra: ['-q', '200', '-Q', values.rate], verbose: true });
+      console.log(`\nNode UDP echo floor (no DNS work), core ${values['server-cpu']}, fixed rate ${values.rate} q/s: avg ${fmt(lat.avgUs)} µs, p50 ${fmt(lat.p50Us)} µs, p99 ${fmt(lat.p99Us)} µs, p99.9 ${fmt(lat.p999Us)} µs, loss ${fmt(lat.lostPct, 2)} %`);
+    } finally {
+      echo.kill('SIGTERM');
+    }
   }
 
   if (values.peers) {

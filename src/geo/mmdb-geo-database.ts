@@ -18,21 +18,6 @@ type MmdbRecord = Record<string, unknown>;
 
 const METADATA_MARKER = Buffer.from('\xAB\xCD\xEFMaxMind.com', 'latin1');
 const DATA_SEPARATOR_SIZE = 16;
-/** Decoded records kept by mmdb-lib (only first sightings of a data pointer decode). */
-const DECODER_CACHE_MAX = 8192;
-
-/** mmdb-lib's cache contract (get/set by data offset), bounded by clearing when full. */
-class BoundedDecoderCache {
-  private readonly entries = new Map<string | number, unknown>();
-  get(key: string | number): unknown {
-    return this.entries.get(key);
-  }
-  set(key: string | number, value: unknown): void {
-    if (this.entries.size >= DECODER_CACHE_MAX) this.entries.clear();
-    this.entries.set(key, value);
-  }
-}
-
 function isObject(value: unknown): value is MmdbRecord {
   return typeof value === 'object' && value !== null;
 }
@@ -144,7 +129,8 @@ export function geoDatabaseFromBuffer(buf: Buffer, path: string, source?: FileSi
   }
   let reader: Reader<MmdbRecord>;
   try {
-    reader = new Reader<MmdbRecord>(buf, { cache: new BoundedDecoderCache() });
+    // no decoder cache: MmdbGeoDatabase decodes a record once per data pointer and keeps its place
+    reader = new Reader<MmdbRecord>(buf);
   } catch (error) {
     throw invalid(path, `corrupt MaxMind DB metadata (${(error as Error).message}); replace the file`, error);
   }

@@ -1,5 +1,6 @@
 import { isIPv4 } from 'node:net';
 import { isContinentCode, isCountryCode } from '../geo/country-continent.js';
+import { tierRegions } from '../steering/tier-regions.js';
 import type { NamePolicy, RegionSpec, Rule, Tier } from '../steering/types.js';
 import { resolveHealthPlan } from './health-checks.js';
 import { absoluteName, isInZone, parseRecordData, type StaticRecord } from './records.js';
@@ -128,7 +129,7 @@ function buildTiers(tiers: readonly TierConfig[], path: string, regions: Readonl
   const built = tiers.map((t, i) => buildTier(t, `${path}[${i}]`, regions, problems));
   const seen = new Set<string>();
   built.forEach((t, i) => {
-    const names = t.kind === 'region' ? [t.region] : t.members.map((m) => m.region);
+    const names = tierRegions(t);
     for (const n of names) {
       if (seen.has(n)) problems.push(`${path}[${i}]: region ${n} already appears in an earlier tier`);
       seen.add(n);
@@ -172,7 +173,7 @@ function buildPolicies(config: Config, zones: readonly ZoneModel[], regions: Rea
     });
     const defaultRule: Rule = { label: 'default', tiers: buildTiers(n.default, `${path}.default`, regions, problems) };
     const usesCname = [...rules, defaultRule].some((r) =>
-      r.tiers.some((t) => (t.kind === 'region' ? [t.region] : t.members.map((m) => m.region)).some((reg) => regions.get(reg)?.cname !== undefined)),
+      r.tiers.some((t) => tierRegions(t).some((reg) => regions.get(reg)?.cname !== undefined)),
     );
     if (usesCname && zones.some((z) => z.name === n.name)) problems.push(`${path}.name: ${n.name} is a zone apex, which cannot be answered with a CNAME region`);
     return { name: n.name, ttl: n.ttl, maxAnswers: n.max_answers, rules, byCountry, byContinent, defaultRule };

@@ -1,17 +1,10 @@
-import type { NamePolicy, RegionSpec, Tier } from '../steering/types.js';
+import { policyRegions } from '../steering/tier-regions.js';
+import type { NamePolicy, RegionSpec } from '../steering/types.js';
 import { isInZone } from './records.js';
 import type { Config } from './schema.js';
 
 // Cross-checks of the `sources` and `sync` sections against the rest of the config (each
 // problem `path: what is wrong`, collected with buildModel's).
-
-/** Regions a policy can answer with, in rule order. */
-export function policyRegions(policy: NamePolicy): string[] {
-  const out = new Set<string>();
-  const add = (t: Tier) => (t.kind === 'region' ? out.add(t.region) : t.members.forEach((m) => out.add(m.region)));
-  for (const rule of [...policy.rules, policy.defaultRule]) rule.tiers.forEach(add);
-  return [...out];
-}
 
 /** Zones of the config strictly below the Cloudflare zone: the ones delegation_ns delegates. */
 export function delegatedZones(config: Config): string[] {

@@ -1,4 +1,4 @@
-import { answerEndpoints, matchRule, pickCandidate, resolveRule, type RuleMatch, type RuleOutcome } from './decide.js';
+import { answerEndpoints, decide, type RuleMatch, type RuleOutcome } from './decide.js';
 import type { NamePolicy, Random, RegionSpec, RegionStatusView, Tier } from './types.js';
 
 /** Where the client was placed, as explain reports it. */
@@ -57,9 +57,7 @@ export function explainDecision(
   regions: ReadonlyMap<string, RegionSpec>,
   rand: Random,
 ): ExplainTrace {
-  const match = matchRule(policy, client.country, client.continent);
-  const outcome = resolveRule(match.rule, status);
-  const chosen = pickCandidate(outcome, rand());
+  const { match, outcome, region: chosen } = decide(policy, client, status, rand);
   const spec = chosen === undefined ? undefined : regions.get(chosen);
   const regionStatus = chosen === undefined ? undefined : status.get(chosen);
   return {

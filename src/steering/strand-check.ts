@@ -1,4 +1,5 @@
 import { resolveRule } from './decide.js';
+import { tierRegions } from './tier-regions.js';
 import type { NamePolicy, RegionStatus, RegionStatusView, Rule } from './types.js';
 
 /** An operator change to one region: a new weight, a drain, or both. */
@@ -26,8 +27,7 @@ export function applyRegionChange(status: RegionStatusView, change: RegionChange
 }
 
 function firstTierRegions(rule: Rule): string[] {
-  const tier = rule.tiers[0];
-  return tier.kind === 'region' ? [tier.region] : tier.members.map((m) => m.region);
+  return tierRegions(rule.tiers[0]);
 }
 
 function firstTierUsable(rule: Rule, status: RegionStatusView): boolean {

@@ -1,6 +1,6 @@
 import type { ServiceModel } from '../../config/model.js';
 import type { CloudflareSyncConfig } from '../../config/schema.js';
-import { policyRegions } from '../../config/sync-checks.js';
+import { policyRegions } from '../../steering/tier-regions.js';
 import { answerEndpoints, resolveRule } from '../../steering/decide.js';
 import type { Endpoint, RegionSpec, RegionStatusView } from '../../steering/types.js';
 import type { DnsRecord } from './dns-record.js';

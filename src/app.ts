@@ -18,12 +18,7 @@ import { ALL_UP, regionStatusView, type HealthView } from './steering/region-sta
 import { steeringTransitions } from './steering/steering-transitions.js';
 import type { Endpoint, Random } from './steering/types.js';
 import type { ServiceModel } from './config/model.js';
-
-/** A region's endpoints (or CNAME target) as a source reported them. */
-export interface SourcedEndpoints {
-  readonly endpoints: readonly Endpoint[];
-  readonly cname: string | undefined;
-}
+import type { RegionEndpoints } from './sources/endpoint-source.js';
 
 /** What the app is built from besides its config: the edges, passed in so tests can hold them. */
 export interface AppDeps {
@@ -55,7 +50,7 @@ export class App {
   private readonly log: Logger;
   private readonly rand: Random;
   /** Region endpoints reported by sources (Kubernetes), replacing the config's. */
-  private readonly regionEndpoints = new Map<string, SourcedEndpoints>();
+  private readonly regionEndpoints = new Map<string, RegionEndpoints>();
   private readonly rebuildListeners = new Set<(snapshot: Snapshot) => void>();
   private geoInfo: GeoDatabaseInfo;
   private readonly clock: () => number;
@@ -139,12 +134,12 @@ export class App {
   }
 
   /** Endpoints reported by sources, by region (DNS workers get a copy with every update). */
-  sourcedEndpoints(): ReadonlyMap<string, SourcedEndpoints> {
+  sourcedEndpoints(): ReadonlyMap<string, RegionEndpoints> {
     return this.regionEndpoints;
   }
 
   /** Replaces every source-reported region at once (a DNS worker following its primary); one rebuild. */
-  replaceSourcedEndpoints(all: ReadonlyMap<string, SourcedEndpoints>): void {
+  replaceSourcedEndpoints(all: ReadonlyMap<string, RegionEndpoints>): void {
     this.regionEndpoints.clear();
     for (const [region, e] of all) if (this.loaded.model.regions.has(region)) this.regionEndpoints.set(region, e);
     this.rebuild('source endpoints from the primary');

@@ -1,5 +1,6 @@
-import type { LoadedConfig, } from '../config/load.js';
+import type { LoadedConfig } from '../config/load.js';
 import type { ReloadResult } from '../config/reload.js';
+import type { ADMIN_OPEN_ENDPOINTS } from '../config/schema.js';
 import type { Snapshot } from '../dns/snapshot.js';
 import type { EventLog } from '../events/event-log.js';
 import type { GeosteerMetrics } from '../metrics/create-metrics.js';
@@ -26,7 +27,7 @@ export interface Readiness {
 }
 
 /** Endpoints that config may open to callers without a token. */
-export type OpenEndpoint = 'metrics' | 'healthz' | 'readyz';
+export type OpenEndpoint = (typeof ADMIN_OPEN_ENDPOINTS)[number];
 
 /** Everything buildAdmin wires into the routes. */
 export interface AdminOptions {

@@ -48,10 +48,6 @@ export class MirroredStateStore implements StateStore {
     return () => this.listeners.delete(listener);
   }
 
-  onConnectionChange(): () => void {
-    return () => {};
-  }
-
   async close(): Promise<void> {
     this.listeners.clear();
   }

@@ -65,7 +65,6 @@ export class HealthTracker {
       const hasChecks = spec.endpoints.some((e) => e.check !== undefined);
       this.regions.set(name, previous?.regions.get(name) ?? initialRegionState(plan.startup, hasChecks, now));
     }
-    this.current = this.buildView();
     this.evaluate(now);
     this.current = this.buildView();
   }

@@ -26,10 +26,6 @@ export class MemoryStateStore implements StateStore {
     return this.current();
   }
 
-  onConnectionChange(_listener: (connected: boolean) => void): () => void {
-    return () => {};
-  }
-
   async setWeight(region: string, weight: number | null): Promise<void> {
     const weights = new Map(this.state.weights);
     if (weight === null) weights.delete(region);

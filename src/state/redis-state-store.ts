@@ -72,7 +72,6 @@ export class RedisStateStore implements StateStore {
   private readonly drains = new Map<string, VersionedEntry<DrainInfo>>();
   private readonly observations = new Map<string, ObservationEntry>();
   private readonly listeners = new Set<() => void>();
-  private readonly connectionListeners = new Set<(connected: boolean) => void>();
   private readonly resyncTimer: NodeJS.Timeout;
   private state: SharedState | undefined;
   private generation = 0;
@@ -92,7 +91,7 @@ export class RedisStateStore implements StateStore {
     const common: RedisOptions = {
       retryStrategy: backoff,
       connectTimeout: 2000,
-      ...urlOptions(options.connection.mode === 'standalone' ? options.connection.url : options.connection.url),
+      ...urlOptions(options.connection.url),
     };
     const scripts = {
       geosteerSet: { numberOfKeys: 2, lua: SET_VERSIONED_ENTRY },
@@ -183,16 +182,10 @@ export class RedisStateStore implements StateStore {
     return () => this.listeners.delete(listener);
   }
 
-  onConnectionChange(listener: (connected: boolean) => void): () => void {
-    this.connectionListeners.add(listener);
-    return () => this.connectionListeners.delete(listener);
-  }
-
   async close(): Promise<void> {
     this.closed = true;
     clearInterval(this.resyncTimer);
     this.listeners.clear();
-    this.connectionListeners.clear();
     this.client.disconnect();
     this.subscriber.disconnect();
   }
@@ -354,7 +347,6 @@ export class RedisStateStore implements StateStore {
     if (now === this.lastConnected) return;
     this.lastConnected = now;
     if (!now && !this.closed) this.log.warn({ redis: describeRedis(this.options.connection) }, 'state store: Redis connection lost; serving the last state, refusing writes, reconnecting');
-    for (const listener of this.connectionListeners) listener(now);
   }
 
   private resyncQuietly(reason: string): void {

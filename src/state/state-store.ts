@@ -47,22 +47,7 @@ export interface StateStore {
   readonly connected: boolean;
   /** When the state was last read in full from the backing store (ms since the epoch), if ever. */
   readonly lastSyncAt: number | undefined;
-  /** Calls `listener` when `connected` flips. Returns an unsubscribe function. */
-  onConnectionChange(listener: (connected: boolean) => void): () => void;
   close(): Promise<void>;
-}
-
-/** What metrics and /readyz report about the state store. */
-export interface StateStoreStatus {
-  readonly kind: string;
-  readonly connected: boolean;
-  /** Milliseconds since the epoch of the last full read, if any. */
-  readonly lastSyncAt: number | undefined;
-}
-
-/** The state store's connection status, for metrics (`geosteer_state_store_connected`) and /readyz. */
-export function stateStoreStatus(store: StateStore): StateStoreStatus {
-  return { kind: store.kind, connected: store.connected, lastSyncAt: store.lastSyncAt };
 }
 
 /** An empty state, version 0. */

@@ -1,6 +1,7 @@
 import Cloudflare, { APIConnectionError, APIError } from 'cloudflare';
 import type { Logger } from '../../shared/logger.js';
-import { isAtOrBelow, type ApplyResult, type ChangeOp, type DnsProvider, type RecordFailure } from './dns-provider.js';
+import { isInZone } from '../../config/records.js';
+import { type ApplyResult, type ChangeOp, type DnsProvider, type RecordFailure } from './dns-provider.js';
 import type { DnsRecord, SyncRecordType } from './dns-record.js';
 import type { Changes } from './plan.js';
 import { DEFAULT_RETRY, withRetry, type RetryOptions, type RetryVerdict } from './retry.js';
@@ -121,7 +122,7 @@ export class CloudflareProvider implements DnsProvider {
     const byId = new Map<string, DnsRecord>();
     for (const suffix of suffixes) {
       for (const r of await this.listPages({ name: { endswith: suffix } })) {
-        if (SUPPORTED.has(r.type) && isAtOrBelow(r.name, suffix)) byId.set(r.id!, r);
+        if (SUPPORTED.has(r.type) && isInZone(r.name, suffix)) byId.set(r.id!, r);
       }
     }
     return [...byId.values()];

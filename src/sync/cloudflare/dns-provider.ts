@@ -31,8 +31,3 @@ export interface DnsProvider {
   records(suffixes: readonly string[]): Promise<DnsRecord[]>;
   apply(changes: Changes): Promise<ApplyResult>;
 }
-
-/** True when `name` is `suffix` or a name below it. */
-export function isAtOrBelow(name: string, suffix: string): boolean {
-  return name === suffix || name.endsWith(`.${suffix}`);
-}

@@ -1,4 +1,5 @@
-import { isAtOrBelow, type ApplyResult, type ChangeOp, type DnsProvider, type RecordFailure } from './dns-provider.js';
+import { isInZone } from '../../config/records.js';
+import { type ApplyResult, type ChangeOp, type DnsProvider, type RecordFailure } from './dns-provider.js';
 import type { DnsRecord } from './dns-record.js';
 import type { Changes } from './plan.js';
 
@@ -15,8 +16,7 @@ export function recordProblem(record: DnsRecord, zone: readonly DnsRecord[]): st
 
 /**
  * A complete DnsProvider kept in memory: the same validation as Cloudflare (TTL range,
- * CNAME exclusivity, identical records), ids, and per-record failures. Used by tests and
- * by `geosteer serve` configs that want to see a plan without any account.
+ * CNAME exclusivity, identical records), ids, and per-record failures. Used by tests.
  */
 export class InMemoryProvider implements DnsProvider {
   private readonly zone = new Map<string, DnsRecord>();
@@ -44,7 +44,7 @@ export class InMemoryProvider implements DnsProvider {
   }
 
   async records(suffixes: readonly string[]): Promise<DnsRecord[]> {
-    return this.all().filter((r) => suffixes.some((s) => isAtOrBelow(r.name, s)));
+    return this.all().filter((r) => suffixes.some((s) => isInZone(r.name, s)));
   }
 
   async apply(changes: Changes): Promise<ApplyResult> {

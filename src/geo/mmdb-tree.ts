@@ -4,7 +4,7 @@
  * `sampleNetworks` finds a few networks that carry data, used on open to validate the tree
  * and detect the record schema from real records instead of guessed addresses.
  */
-import { formatIPv6 } from './ip-address.js';
+import { formatIPv4, formatIPv6, readUint32 } from './ip-address.js';
 
 /** The tree layout, from the metadata. */
 export interface TreeLayout {
@@ -21,21 +21,9 @@ export interface SampledNetwork {
   readonly prefixLength: number;
 }
 
-function readRecord(buf: Buffer, layout: TreeLayout, node: number, right: boolean): number {
-  const size = layout.recordSize;
-  const offset = node * (size / 4);
-  if (size === 24) return buf.readUIntBE(offset + (right ? 3 : 0), 3);
-  if (size === 28) {
-    return right
-      ? ((buf[offset + 3] & 0x0f) * 2 ** 24) + buf.readUIntBE(offset + 4, 3)
-      : ((buf[offset + 3] >>> 4) * 2 ** 24) + buf.readUIntBE(offset, 3);
-  }
-  return buf.readUInt32BE(offset + (right ? 4 : 0));
-}
-
 function formatPath(bits: Uint8Array, ipVersion: number): string {
   if (ipVersion === 6) return formatIPv6(bits, 0);
-  return `${bits[0]}.${bits[1]}.${bits[2]}.${bits[3]}`;
+  return formatIPv4(readUint32(bits, 0));
 }
 
 /**
@@ -44,6 +32,7 @@ function formatPath(bits: Uint8Array, ipVersion: number): string {
  */
 export function sampleNetworks(buf: Buffer, layout: TreeLayout, limit = 16, maxNodes = 50_000): SampledNetwork[] {
   const depthLimit = layout.ipVersion === 6 ? 128 : 32;
+  const tree = new SearchTree(buf, layout);
   const samples: SampledNetwork[] = [];
   const visited = new Set<number>();
   const stack: { node: number; depth: number; bits: Uint8Array }[] = [
@@ -56,7 +45,7 @@ export function sampleNetworks(buf: Buffer, layout: TreeLayout, limit = 16, maxN
     if (depth >= depthLimit) throw new Error(`search tree deeper than ${depthLimit} bits`);
     const children: { node: number; depth: number; bits: Uint8Array }[] = [];
     for (const right of [false, true]) {
-      const value = readRecord(buf, layout, node, right);
+      const value = tree.record(node, right ? 1 : 0);
       const childBits = bits.slice();
       if (right) childBits[depth >> 3] |= 0x80 >>> (depth & 7);
       if (value < layout.nodeCount) {

@@ -1,8 +1,8 @@
 import type { Counter } from 'prom-client';
 import type { QueryObserver, Transport } from '../dns/query-handler.js';
 
-// The per-query side of the metrics. A query adds 1 to a plain number in a flat array indexed
-// by small integers; the prom-client counters are filled from those numbers when scraped.
+// The per-query side of the metrics. A query adds 1 to a plain number in a per-zone array
+// indexed by small integers; the prom-client counters are filled from those numbers when scraped.
 // (prom-client's bound label children still hash their labels into a string and allocate a
 // result object on every inc(): at 20k queries/s that was garbage the young-generation GC
 // had to sweep, pausing the query loop.)
@@ -35,6 +35,19 @@ function rcodeIndex(rcode: number): number {
 
 type QueryLabels = { zone: string; qtype: string; rcode: string; transport: Transport };
 
+/** Slots per zone: transport x qtype x rcode. */
+const ZONE_SLOTS = 2 * N_QTYPE * N_RCODE;
+
+/**
+ * One zone's query counts, dense and preallocated: a sparse array indexed up to a thousand
+ * slots ahead would fall into V8's slow dictionary mode and stay there.
+ */
+interface ZoneCounts {
+  readonly counts: Float64Array;
+  /** Labels of each used slot, set on its first query. */
+  readonly labels: (QueryLabels | undefined)[];
+}
+
 /** One (name, region) pair of steered answers and how many there were. */
 interface AnswerCount {
   readonly name: string;
@@ -45,28 +58,21 @@ interface AnswerCount {
 
 /** The QueryObserver behind geosteer_dns_queries_total, _answers_total and _fail_open_answers_total. */
 export class DnsQueryMetrics implements QueryObserver {
-  private readonly zoneIndex = new Map<string, number>();
-  private readonly queryCounts: number[] = [];
-  /** Labels of each used slot of queryCounts, set on its first query. */
-  private readonly queryLabels: (QueryLabels | undefined)[] = [];
+  private readonly zones = new Map<string, ZoneCounts>();
   private readonly answerCounts = new Map<string, Map<string, AnswerCount>>();
 
   answered(transport: Transport, qtype: number, rcode: number, zone: string | undefined, steered: { name: string; region: string | undefined; failOpen: boolean } | undefined): void {
     const z = zone ?? NO_ZONE;
-    let zi = this.zoneIndex.get(z);
-    if (zi === undefined) {
-      zi = this.zoneIndex.size;
-      this.zoneIndex.set(z, zi);
+    let zc = this.zones.get(z);
+    if (zc === undefined) {
+      zc = { counts: new Float64Array(ZONE_SLOTS), labels: new Array<QueryLabels | undefined>(ZONE_SLOTS).fill(undefined) };
+      this.zones.set(z, zc);
     }
-    const ti = transport === 'udp' ? 0 : 1;
     const qi = QTYPE_INDEX[qtype & 0xffff];
     const ri = rcodeIndex(rcode);
-    const slot = ((zi * 2 + ti) * N_QTYPE + qi) * N_RCODE + ri;
-    if (this.queryLabels[slot] === undefined) {
-      this.queryLabels[slot] = { zone: z, qtype: QTYPE_LABELS[qi], rcode: RCODE_LABELS[ri], transport };
-      this.queryCounts[slot] = 0;
-    }
-    this.queryCounts[slot]++;
+    const slot = ((transport === 'udp' ? 0 : N_QTYPE) + qi) * N_RCODE + ri;
+    if (zc.labels[slot] === undefined) zc.labels[slot] = { zone: z, qtype: QTYPE_LABELS[qi], rcode: RCODE_LABELS[ri], transport };
+    zc.counts[slot]++;
     if (steered !== undefined) this.answeredSteered(steered.name, steered.region ?? NO_REGION, steered.failOpen);
   }
 
@@ -88,9 +94,11 @@ export class DnsQueryMetrics implements QueryObserver {
   /** Sets geosteer_dns_queries_total to the counts so far (from the counter's collect()). */
   publishQueries(counter: Counter<'zone' | 'qtype' | 'rcode' | 'transport'>): void {
     counter.reset();
-    this.queryLabels.forEach((labels, slot) => {
-      if (labels !== undefined) counter.inc(labels, this.queryCounts[slot]);
-    });
+    for (const { counts, labels } of this.zones.values()) {
+      labels.forEach((l, slot) => {
+        if (l !== undefined) counter.inc(l, counts[slot]);
+      });
+    }
   }
 
   /** Sets geosteer_dns_answers_total to the counts so far. */

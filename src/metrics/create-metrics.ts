@@ -1,6 +1,7 @@
 import { AggregatorRegistry, collectDefaultMetrics, Counter, Gauge, Histogram, Registry, type MetricObjectWithValues, type MetricValue } from 'prom-client';
 import type { QueryHandler } from '../dns/query-handler.js';
 import type { Snapshot } from '../dns/snapshot.js';
+import type { RegionStatus } from '../steering/types.js';
 import type { EventLog, GeosteerEvent } from '../events/event-log.js';
 import type { GeoDatabaseInfo } from '../geo/geo-lookup.js';
 import { DnsQueryMetrics } from './dns-query-metrics.js';
@@ -52,7 +53,7 @@ export const WORKER_METRIC_FAMILIES: ReadonlySet<string> = new Set([
 export interface MetricsOptions {
   /** Include prom-client's process_* and nodejs_* metrics (default true). */
   readonly defaultMetrics?: boolean;
-  /** Time 1 in this many queries (default 16). */
+  /** Time 1 in this many queries (default DEFAULT_TIMING_SAMPLE, 64). */
   readonly timingSample?: number;
 }
 
@@ -120,36 +121,21 @@ export function createMetrics(opts: MetricsOptions = {}): GeosteerMetrics {
       if (source) this.set(source.geoip.buildEpochSeconds);
     },
   });
-  new Gauge({
-    name: 'geosteer_region_up',
-    help: 'Region health as steering sees it: 1 up, 0 down.',
-    labelNames: ['region'] as const,
-    registers,
-    collect() {
-      this.reset();
-      for (const [region, s] of source?.snapshot().status ?? []) this.set({ region }, s.up ? 1 : 0);
-    },
-  });
-  new Gauge({
-    name: 'geosteer_region_weight',
-    help: 'Effective region weight 0..100 (config or runtime override).',
-    labelNames: ['region'] as const,
-    registers,
-    collect() {
-      this.reset();
-      for (const [region, s] of source?.snapshot().status ?? []) this.set({ region }, s.weight);
-    },
-  });
-  new Gauge({
-    name: 'geosteer_region_drained',
-    help: '1 when the region is drained (config or admin API), else 0.',
-    labelNames: ['region'] as const,
-    registers,
-    collect() {
-      this.reset();
-      for (const [region, s] of source?.snapshot().status ?? []) this.set({ region }, s.drained ? 1 : 0);
-    },
-  });
+  // One gauge per region field, recomputed from the snapshot's status on every scrape.
+  const regionGauge = (name: string, help: string, value: (s: RegionStatus) => number) =>
+    new Gauge({
+      name,
+      help,
+      labelNames: ['region'] as const,
+      registers,
+      collect() {
+        this.reset();
+        for (const [region, s] of source?.snapshot().status ?? []) this.set({ region }, value(s));
+      },
+    });
+  regionGauge('geosteer_region_up', 'Region health as steering sees it: 1 up, 0 down.', (s) => (s.up ? 1 : 0));
+  regionGauge('geosteer_region_weight', 'Effective region weight 0..100 (config or runtime override).', (s) => s.weight);
+  regionGauge('geosteer_region_drained', '1 when the region is drained (config or admin API), else 0.', (s) => (s.drained ? 1 : 0));
   new Gauge({
     name: 'geosteer_endpoint_up',
     help: 'Endpoint health: 1 up, 0 down.',

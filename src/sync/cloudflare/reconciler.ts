@@ -152,10 +152,11 @@ export class Reconciler {
       metrics?.conflicts.set(changes.conflicts.length);
       for (const c of changes.conflicts) log.warn({ name: c.name, type: c.type, reason: c.reason }, 'cloudflare sync conflict: record set left alone');
       const summary = { reason, creates: changes.creates.length, updates: changes.updates.length, deletes: changes.deletes.length, conflicts: changes.conflicts.length, noops: changes.noops.length };
+      const plan = this.planView(changes);
       if (this.cfg.dry_run) {
-        log.info({ ...summary, plan: this.planView(changes) }, 'cloudflare sync dry run: nothing changed');
+        log.info({ ...summary, plan }, 'cloudflare sync dry run: nothing changed');
         metrics?.runs.inc({ result: 'dry_run' });
-        return this.finish({ ...base, result: 'dry_run', plan: this.planView(changes), applied: 0, failures: [], error: undefined }, desired);
+        return this.finish({ ...base, result: 'dry_run', plan, applied: 0, failures: [], error: undefined }, desired);
       }
       metrics?.planned.inc({ op: 'create' }, changes.creates.length);
       metrics?.planned.inc({ op: 'update' }, changes.updates.length);
@@ -164,24 +165,25 @@ export class Reconciler {
       for (const a of result.applied) metrics?.applied.inc({ op: a.op });
       for (const f of result.failed) metrics?.failed.inc({ op: f.op });
       const outcome = result.failed.length === 0 ? 'ok' : 'partial';
+      const failures = result.failed.map((f) => ({ op: f.op, record: describeRecord(f.record), code: f.code, message: f.message, retryable: f.retryable }));
       log.info({ ...summary, applied: result.applied.length, failed: result.failed.length }, `cloudflare sync ${outcome}`);
-      for (const f of result.failed) log.warn({ op: f.op, record: describeRecord(f.record), code: f.code, message: f.message, retryable: f.retryable }, 'cloudflare record not applied');
+      for (const f of failures) log.warn(f, 'cloudflare record not applied');
       if (outcome === 'ok') metrics?.lastSuccess.set(this.now() / 1000);
       metrics?.runs.inc({ result: outcome });
       if (result.applied.length > 0 || result.failed.length > 0) {
         this.opts.events?.record({
           type: outcome === 'ok' ? 'sync_applied' : 'sync_failed',
           cause: `cloudflare: ${result.applied.length} applied, ${result.failed.length} failed`,
-          detail: { failed: result.failed.map((f) => `${f.op} ${describeRecord(f.record)}: ${f.message}`).slice(0, 20) },
+          detail: { failed: failures.map((f) => `${f.op} ${f.record}: ${f.message}`).slice(0, 20) },
         });
       }
       const report = this.finish(
         {
           ...base,
           result: outcome,
-          plan: this.planView(changes),
+          plan,
           applied: result.applied.length,
-          failures: result.failed.map((f) => ({ op: f.op, record: describeRecord(f.record), code: f.code, message: f.message, retryable: f.retryable })),
+          failures,
           error: undefined,
         },
         outcome === 'ok' ? desired : undefined,

@@ -21,7 +21,7 @@ import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import maxmind from 'maxmind';
 import { build, freePort, rssMiB, startGeosteer } from './fuzz.mjs';
-import { ecsData, optRecord, seededRandom } from './hostile-packets.mjs';
+import { ecsData, plainQuery, seededRandom, tcpFrame } from './hostile-packets.mjs';
 
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..');
 
@@ -38,10 +38,6 @@ const PREFIXES = [
 ];
 const STATIC = [['example.com', 6], ['example.com', 2], ['ns1.example.com', 1], ['www.example.com', 1], ['example.com', 15], ['example.com', 16]];
 
-function encodeName(name) {
-  return Buffer.concat([...name.split('.').flatMap((l) => [Buffer.from([l.length]), Buffer.from(l, 'latin1')]), Buffer.from([0])]);
-}
-
 function maskedBytes(ip, prefix) {
   let bytes;
   if (ip.includes(':')) {
@@ -56,13 +52,7 @@ function maskedBytes(ip, prefix) {
 
 /** One query in dnsperf's -B framing (2-byte length + message). */
 function frame(name, type, ecs) {
-  const h = Buffer.alloc(12);
-  h.writeUInt16BE(1, 4);
-  h.writeUInt16BE(1, 10);
-  const question = Buffer.concat([encodeName(name), Buffer.from([type >> 8, type & 0xff, 0, 1])]);
-  const options = ecs ? [{ code: 8, data: ecsData(ecs.family, ecs.prefix, ecs.bytes) }] : [];
-  const msg = Buffer.concat([h, question, optRecord({ udpSize: 1232, options })]);
-  return Buffer.concat([Buffer.from([msg.length >> 8, msg.length & 0xff]), msg]);
+  return tcpFrame(plainQuery(name, type, ecs ? [{ code: 8, data: ecsData(ecs.family, ecs.prefix, ecs.bytes) }] : []));
 }
 
 /** Checks the prefixes against the bundled data; returns the usable ones with their country. */

@@ -16,7 +16,7 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { parse, stringify } from 'yaml';
-import { ecsData, hostilePacket, KINDS, optRecord, seededRandom, validQuery } from './hostile-packets.mjs';
+import { ecsData, hostilePacket, KINDS, plainQuery, seededRandom, tcpFrame } from './hostile-packets.mjs';
 
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..');
 
@@ -71,10 +71,7 @@ export async function fuzzTcp({ host = '127.0.0.1', port, count, seed = 2, perCo
         const packet = hostilePacket(kind, rand).subarray(0, 65535);
         if (packet.length === 0) continue;
         sent[kind]++;
-        const f = Buffer.alloc(2 + packet.length);
-        f.writeUInt16BE(packet.length, 0);
-        packet.copy(f, 2);
-        frames.push(f);
+        frames.push(tcpFrame(packet));
       }
       const ending = ['lying-prefix', 'zero-length', 'cut-frame', 'clean'][Math.floor(rand() * 4)];
       endings[ending]++;
@@ -110,12 +107,8 @@ export async function fuzzTcp({ host = '127.0.0.1', port, count, seed = 2, perCo
 }
 
 function query(name, type, ecs) {
-  const rand = seededRandom(99);
-  const base = validQuery(rand, { name, type, edns: false });
-  const h = Buffer.from(base.subarray(0, 12));
-  h.writeUInt16BE(1, 10);
   const [ip, prefix] = ecs.split('/');
-  return Buffer.concat([h, base.subarray(12), optRecord({ options: [{ code: 8, data: ecsData(1, Number(prefix), ip.split('.').map(Number)) }] })]);
+  return plainQuery(name, type, [{ code: 8, data: ecsData(1, Number(prefix), ip.split('.').map(Number)) }]);
 }
 
 /** The first A address in a reply (the answer record follows the question; our answers use a name pointer). */
@@ -142,10 +135,7 @@ export async function normalAnswers({ host = '127.0.0.1', port, name = 'api.exam
     let buf = Buffer.alloc(0);
     const t = setTimeout(() => (s.destroy(), resolve(undefined)), 2000);
     s.on('connect', () => {
-      const f = Buffer.alloc(2 + q.length);
-      f.writeUInt16BE(q.length, 0);
-      q.copy(f, 2);
-      s.write(f);
+      s.write(tcpFrame(q));
     });
     s.on('data', (c) => {
       buf = Buffer.concat([buf, c]);

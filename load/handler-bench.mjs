@@ -10,7 +10,7 @@ import v8 from 'node:v8';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
-import { ecsData, optRecord, seededRandom } from './hostile-packets.mjs';
+import { ecsData, plainQuery, seededRandom } from './hostile-packets.mjs';
 
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..');
 const { values } = parseArgs({ options: { queries: { type: 'string', default: '2000000' }, config: { type: 'string', default: join(ROOT, 'config/bench/geosteer.bench.yaml') } } });
@@ -26,14 +26,8 @@ const app = new App(parseConfigText(readFileSync(values.config, 'utf8'), values.
 metrics.attach(app);
 const V4 = [[1, 34, 5], [168, 95, 1], [203, 116, 0], [175, 136, 0], [202, 32, 0], [1, 11, 0], [8, 8, 8], [24, 48, 0], [187, 128, 0], [189, 0, 0], [81, 2, 69], [85, 214, 0], [90, 0, 0], [1, 120, 0], [117, 192, 0], [14, 160, 0], [112, 198, 0], [36, 64, 0]];
 
-function encodeName(name) {
-  return Buffer.concat([...name.split('.').flatMap((l) => [Buffer.from([l.length]), Buffer.from(l, 'latin1')]), Buffer.from([0])]);
-}
 function query(name, type, ecs) {
-  const h = Buffer.alloc(12);
-  h.writeUInt16BE(1, 4);
-  h.writeUInt16BE(1, 10);
-  return Buffer.concat([h, encodeName(name), Buffer.from([type >> 8, type & 255, 0, 1]), optRecord({ options: ecs ? [{ code: 8, data: ecsData(1, 24, [...ecs, 0]) }] : [] })]);
+  return plainQuery(name, type, ecs ? [{ code: 8, data: ecsData(1, 24, [...ecs, 0]) }] : []);
 }
 function mix(random) {
   const rand = seededRandom(random ? 2 : 1);

@@ -4,6 +4,10 @@ export declare const KINDS: readonly string[];
 export declare function seededRandom(seed: number): () => number;
 /** A well-formed query. */
 export declare function validQuery(rand: () => number, opts?: { name?: string; type?: number; edns?: boolean; ecs?: boolean }): Buffer;
+/** A plain query: id 0, no flags, class IN, and an OPT record (payload 1232) with `options`. */
+export declare function plainQuery(name: string, type: number, options?: { code: number; data: Buffer }[]): Buffer;
+/** `msg` behind the 2-byte length prefix of DNS over TCP. */
+export declare function tcpFrame(msg: Buffer): Buffer;
 /** One packet of `kind`. */
 export declare function hostilePacket(kind: string, rand: () => number): Buffer;
 /** An OPT record. */

@@ -87,6 +87,16 @@ function randomEcs(rand) {
   return { code: 8, data: ecsData(2, prefix, bytes) };
 }
 
+/** A plain query: id 0, no flags, class IN, and an OPT record (payload 1232) with `options` ({code, data}). */
+export function plainQuery(name, type, options = []) {
+  return Buffer.concat([header(0, 0, 1, 0, 0, 1), encodeName(name), u16(type), u16(1), optRecord({ options })]);
+}
+
+/** `msg` behind the 2-byte length prefix of DNS over TCP (RFC 1035 4.2.2). */
+export function tcpFrame(msg) {
+  return Buffer.concat([u16(msg.length), msg]);
+}
+
 /** A well-formed query: random name, type, EDNS and ECS. */
 export function validQuery(rand, opts = {}) {
   const name = opts.name ?? (rand() < 0.1 ? `r${int(rand, 1e6)}.example.com` : pick(rand, NAMES));

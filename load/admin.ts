@@ -3,7 +3,7 @@
 //
 //   npm run load:admin                      (10 s per route; LOAD_SECONDS=5 to shorten)
 //
-// Threads: geosteer (App + admin server, one event loop for DNS and admin as in production)
+// Threads: geosteer (buildService: DNS and the admin server on one event loop, as in production)
 // runs in one worker thread, the DNS query generator in another, autocannon on the main
 // thread, so the load generators' own work does not sit on the server's event loop.
 // Everything is on 127.0.0.1 with ports picked by the OS; the run is bounded by LOAD_SECONDS.
@@ -14,15 +14,8 @@ import { fileURLToPath } from 'node:url';
 import { isMainThread, parentPort, Worker, workerData } from 'node:worker_threads';
 import autocannon from 'autocannon';
 import { parse } from 'yaml';
-import { resolveTokens } from '../src/admin/auth.js';
-import { buildAdmin } from '../src/admin/build-admin.js';
-import { listenAdmin } from '../src/admin/listen-admin.js';
-import { App } from '../src/app.js';
 import { parseConfig } from '../src/config/load.js';
-import { reloadConfig } from '../src/config/reload.js';
-import { BUNDLED_GEOIP_DATABASE } from '../src/geo/bundled-database.js';
-import { openGeoDatabase } from '../src/geo/mmdb-geo-database.js';
-import { createMetrics } from '../src/metrics/create-metrics.js';
+import { buildService } from '../src/service/build-service.js';
 import { silentLogger } from '../src/shared/logger.js';
 
 const SECONDS = Math.min(Math.max(Number(process.env.LOAD_SECONDS ?? 10), 1), 60);
@@ -82,28 +75,15 @@ async function dnsLoad(port: number): Promise<void> {
 async function serve(): Promise<void> {
   const doc = parse(readFileSync('config/geosteer.example.yaml', 'utf8'));
   doc.dns.listen = ['127.0.0.1:0'];
+  doc.dns.workers = 1;
   doc.log = { level: 'silent' };
   doc.admin = { listen: '127.0.0.1:0', tokens: [{ name: 'load', scope: 'read', token: workerData.token }], open_endpoints: ['healthz', 'readyz'] };
   const loaded = parseConfig(doc, 'load/admin.ts (example config)');
-  const log = silentLogger();
-  const metrics = createMetrics();
-  const app = new App(loaded, { log, geo: await openGeoDatabase(BUNDLED_GEOIP_DATABASE), observer: metrics.queries });
-  metrics.attach(app);
-  const [dns] = await app.listen();
-  const admin = buildAdmin({
-    app,
-    tokens: resolveTokens(loaded.config.admin!.tokens, {}, log),
-    openEndpoints: loaded.config.admin!.open_endpoints,
-    metrics,
-    reload: () => reloadConfig(app),
-    ready: () => ({ config: true, geoip: true, listeners: true }),
-    log,
-  });
-  const bound = await listenAdmin(admin, loaded.config.admin!.listen);
-  parentPort!.postMessage({ dnsPort: dns.port, adminPort: bound.port });
+  const service = await buildService(loaded, { log: silentLogger(), env: {} });
+  const started = await service.start();
+  parentPort!.postMessage({ dnsPort: started.dns[0].port, adminPort: started.admin!.port });
   await new Promise<void>((resolve) => parentPort!.once('message', () => resolve()));
-  await admin.close();
-  await app.close();
+  await service.stop();
   parentPort!.postMessage('closed');
 }
 

@@ -1,5 +1,6 @@
 #!/usr/bin/env node
-// In-process cost of QueryHandler.handle (no sockets) with metrics on, as `serve` runs it:
+// In-process cost of the DNS handler (no sockets) with metrics on, as `serve` runs it (the
+// production wiring: buildService, never started; its handler is called directly):
 // ns per query and young-generation garbage per query, for the realistic mix (fixed
 // prefixes) and for random-/24 ECS, on the bench config. Quieter than dnsperf on a shared
 // machine, so it is what JS-side optimisations are judged by. Garbage is what scavenges
@@ -14,16 +15,12 @@ import { ecsData, plainQuery, seededRandom } from './hostile-packets.mjs';
 
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..');
 const { values } = parseArgs({ options: { queries: { type: 'string', default: '2000000' }, config: { type: 'string', default: join(ROOT, 'config/bench/geosteer.bench.yaml') } } });
-const { App } = await import(join(ROOT, 'dist/app.js'));
 const { parseConfigText } = await import(join(ROOT, 'dist/config/load.js'));
-const { openGeoDatabase } = await import(join(ROOT, 'dist/geo/mmdb-geo-database.js'));
-const { BUNDLED_GEOIP_DATABASE } = await import(join(ROOT, 'dist/geo/bundled-database.js'));
+const { buildService } = await import(join(ROOT, 'dist/service/build-service.js'));
 const { silentLogger } = await import(join(ROOT, 'dist/shared/logger.js'));
-const { createMetrics } = await import(join(ROOT, 'dist/metrics/create-metrics.js'));
 
-const metrics = createMetrics();
-const app = new App(parseConfigText(readFileSync(values.config, 'utf8'), values.config), { log: silentLogger(), geo: await openGeoDatabase(BUNDLED_GEOIP_DATABASE), observer: metrics.queries });
-metrics.attach(app);
+const service = await buildService(parseConfigText(readFileSync(values.config, 'utf8'), values.config), { log: silentLogger(), workers: 1, env: {} });
+const handler = service.handler;
 const V4 = [[1, 34, 5], [168, 95, 1], [203, 116, 0], [175, 136, 0], [202, 32, 0], [1, 11, 0], [8, 8, 8], [24, 48, 0], [187, 128, 0], [189, 0, 0], [81, 2, 69], [85, 214, 0], [90, 0, 0], [1, 120, 0], [117, 192, 0], [14, 160, 0], [112, 198, 0], [36, 64, 0]];
 
 function query(name, type, ecs) {
@@ -57,15 +54,15 @@ function youngGarbage() {
 const n = Number(values.queries);
 for (const [label, packets] of [['fixed prefixes', mix(false)], ['random /24', mix(true)]]) {
   let bytes = 0;
-  for (let i = 0; i < 200000; i++) bytes += app.handler.handle(packets[i % packets.length], 'udp', '127.0.0.1').length; // warm-up
+  for (let i = 0; i < 200000; i++) bytes += handler.handle(packets[i % packets.length], 'udp', '127.0.0.1').length; // warm-up
   const t0 = process.hrtime.bigint();
-  for (let i = 0; i < n; i++) bytes += app.handler.handle(packets[i % packets.length], 'udp', '127.0.0.1').length;
+  for (let i = 0; i < n; i++) bytes += handler.handle(packets[i % packets.length], 'udp', '127.0.0.1').length;
   const ns = Number(process.hrtime.bigint() - t0) / n;
   // A separate, untimed pass for garbage: sampling the heap every 4096 queries.
   const young = youngGarbage();
   const m = Math.min(n, 500_000);
   for (let i = 0; i < m; i++) {
-    bytes += app.handler.handle(packets[i % packets.length], 'udp', '127.0.0.1').length;
+    bytes += handler.handle(packets[i % packets.length], 'udp', '127.0.0.1').length;
     if ((i & 4095) === 0) young.sample();
   }
   const garbage = young.sample() / m;

@@ -5,7 +5,7 @@
  * "\xAB\xCD\xEFMaxMind.com" and the metadata map.
  */
 import { isIP } from 'node:net';
-import { parseIPv4, parseIPv6 } from '../src/geo/ip-address.js';
+import { parseIPv4, parseIPv6 } from '../src/shared/ip-address.js';
 
 /** A value with an explicit MMDB type, for fields whose type the spec fixes (metadata). */
 export class MmdbTyped {

@@ -1,6 +1,4 @@
 import type { EventLog } from '../events/event-log.js';
-import type { RegionStatusView, NamePolicy } from '../steering/types.js';
-import { tierMoves } from '../steering/strand-check.js';
 
 /** One operator change as the audit log keeps it. */
 export interface AuditEntry {
@@ -23,16 +21,4 @@ export function audit(events: EventLog, entry: AuditEntry): void {
     region: entry.region,
     detail: { token: entry.token, action: entry.action, before: entry.before, after: entry.after, reason: entry.reason },
   });
-}
-
-/** Records a failover or failback event for every rule whose answering tier the change moved. */
-export function recordTierMoves(events: EventLog, policies: readonly NamePolicy[], before: RegionStatusView, after: RegionStatusView, cause: string): void {
-  for (const m of tierMoves(policies, before, after)) {
-    events.record({
-      type: m.failover ? 'failover' : 'failback',
-      cause: `${cause}: ${m.name} ${m.rule}: ${m.from.join(',') || '(none)'} -> ${m.to.join(',') || '(none)'}`,
-      name: m.name,
-      detail: { name: m.name, rule: m.rule, from: m.from.join(','), to: m.to.join(',') },
-    });
-  }
 }

@@ -2,6 +2,7 @@ import fastifySwagger from '@fastify/swagger';
 import Fastify, { type FastifyError, type FastifyInstance } from 'fastify';
 import { GeosteerError } from '../shared/errors.js';
 import { DetailedError, type AdminOptions } from './admin-context.js';
+import { registerAlertmanagerRoute } from './alertmanager-route.js';
 import { allows, authenticate } from './auth.js';
 import { HTTP_STATUS } from './error-status.js';
 import { eventsRoute } from './events-route.js';
@@ -10,6 +11,7 @@ import { healthRoutes } from './health-routes.js';
 import { namesRoutes } from './names-routes.js';
 import { regionsRoutes } from './regions-routes.js';
 import { reloadRoute } from './reload-route.js';
+import { registerSyncRoutes } from './sync-route.js';
 import { validationMessage, type SchemaError } from './validation-message.js';
 
 /**
@@ -24,15 +26,14 @@ export function buildAdmin(opts: AdminOptions): FastifyInstance {
     // verbose: errors carry the value and schema (for messages); unknown fields are errors, not dropped.
     ajv: { customOptions: { removeAdditional: false, verbose: true, allErrors: false } },
   });
-  const open = new Set(opts.openEndpoints ?? []);
 
   server.decorateRequest('adminToken', null);
   server.addHook('onRequest', async (req, reply) => {
     const access = req.routeOptions.config.access;
     if (access === undefined) return; // unknown route: the 404 handler answers
-    if (access !== 'read' && access !== 'write' && open.has(access)) return;
+    if (access !== 'read' && access !== 'write' && opts.openEndpoints().includes(access)) return;
     const need = access === 'write' ? 'write' : 'read';
-    const token = authenticate(req.headers.authorization, opts.tokens);
+    const token = authenticate(req.headers.authorization, opts.tokens());
     if (!token) {
       reply.header('www-authenticate', 'Bearer realm="geosteer"');
       throw new GeosteerError('UNAUTHORIZED', req.headers.authorization ? 'unknown bearer token' : 'missing bearer token: send Authorization: Bearer <token>');
@@ -72,6 +73,9 @@ export function buildAdmin(opts: AdminOptions): FastifyInstance {
     explainRoute(scope, opts);
     eventsRoute(scope, opts);
     reloadRoute(scope, opts);
+    registerSyncRoutes(scope, () => opts.sync?.());
+    // The webhook authenticates with its own token (Alertmanager's), not an admin token.
+    if (opts.alerts) registerAlertmanagerRoute(scope, opts.alerts);
     scope.get('/v1/openapi.json', { config: { access: 'read' }, schema: { hide: true } }, async () => server.swagger());
   });
   return server;

@@ -3,7 +3,8 @@ import type { AdminOptions } from './admin-context.js';
 
 const readiness = {
   type: 'object',
-  properties: { ready: { type: 'boolean' }, config: { type: 'boolean' }, geoip: { type: 'boolean' }, listeners: { type: 'boolean' } },
+  additionalProperties: true,
+  properties: { ready: { type: 'boolean' }, config: { type: 'boolean' }, geoip: { type: 'boolean' }, listeners: { type: 'boolean' }, geoip_generation: { type: 'integer' } },
 } as const;
 
 /** GET /healthz (the process answers), GET /readyz (config, GeoIP and listeners are up), GET /metrics. */
@@ -18,8 +19,7 @@ export function healthRoutes(server: FastifyInstance, opts: AdminOptions): void 
     schema: { summary: 'Readiness: config loaded, GeoIP open, DNS listeners bound', tags: ['health'], response: { 200: readiness, 503: readiness } },
     handler: async (_req, reply) => {
       const r = opts.ready();
-      const ready = r.config && r.geoip && r.listeners;
-      return reply.code(ready ? 200 : 503).send({ ready, ...r });
+      return reply.code(r.ready ? 200 : 503).send(r);
     },
   });
   server.get('/metrics', {

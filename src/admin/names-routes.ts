@@ -1,16 +1,17 @@
 import type { FastifyInstance } from 'fastify';
-import { resolveRule } from '../steering/decide.js';
-import type { NamePolicy, RegionStatusView, Rule, Tier } from '../steering/types.js';
+import type { NameAnswerPlan } from '../steering/answer-plan.js';
+import type { RuleOutcome } from '../steering/decide.js';
+import type { Tier } from '../steering/types.js';
+import { normalizeName } from '../shared/dns-name.js';
 import { GeosteerError } from '../shared/errors.js';
-import { normalName, type AdminOptions } from './admin-context.js';
+import type { AdminOptions } from './admin-context.js';
 
 function describeTier(tier: Tier): string | Record<string, number> {
   return tier.kind === 'region' ? tier.region : Object.fromEntries(tier.members.map((m) => [m.region, m.share]));
 }
 
-/** Where a rule sends traffic now: the answering tier and each candidate's share. */
-function ruleNow(rule: Rule, status: RegionStatusView) {
-  const o = resolveRule(rule, status);
+/** Where a rule sends traffic now (its outcome in the snapshot's plan): the answering tier and each candidate's share. */
+function ruleNow(o: RuleOutcome) {
   return {
     tier: o.tierIndex,
     fail_open: o.failOpen,
@@ -22,7 +23,8 @@ function keysFor(index: number, map: ReadonlyMap<string, number>): string[] {
   return [...map].filter(([, i]) => i === index).map(([k]) => k);
 }
 
-function describePolicy(policy: NamePolicy, status: RegionStatusView) {
+function describePolicy(plan: NameAnswerPlan) {
+  const { policy } = plan;
   return {
     name: policy.name,
     ttl: policy.ttl,
@@ -32,9 +34,9 @@ function describePolicy(policy: NamePolicy, status: RegionStatusView) {
       countries: keysFor(i, policy.byCountry),
       continents: keysFor(i, policy.byContinent),
       tiers: rule.tiers.map(describeTier),
-      now: ruleNow(rule, status),
+      now: ruleNow(plan.outcomes[i]),
     })),
-    default: { rule: 'default', tiers: policy.defaultRule.tiers.map(describeTier), now: ruleNow(policy.defaultRule, status) },
+    default: { rule: 'default', tiers: policy.defaultRule.tiers.map(describeTier), now: ruleNow(plan.defaultOutcome) },
   };
 }
 
@@ -48,8 +50,7 @@ export function namesRoutes(server: FastifyInstance, opts: AdminOptions): void {
     config: { access: 'read' },
     schema: { summary: 'Steered names with their policies and where each rule answers now', tags: ['names'], response: { 200: { type: 'object', properties: { names: { type: 'array', items: policyView } } } } },
     handler: async () => {
-      const snapshot = app.snapshot();
-      return { names: snapshot.model.policies.map((p) => describePolicy(p, snapshot.status)) };
+      return { names: [...app.current().plans.values()].map(describePolicy) };
     },
   });
 
@@ -67,16 +68,16 @@ export function namesRoutes(server: FastifyInstance, opts: AdminOptions): void {
       },
     },
     handler: async (req) => {
-      const snapshot = app.snapshot();
-      const wanted = normalName(req.params.name);
-      const policy = snapshot.model.policies.find((p) => p.name === wanted);
-      if (!policy) throw new GeosteerError('NOT_FOUND', `${req.params.name} is not a steered name; steered names: ${snapshot.model.policies.map((p) => p.name).join(', ') || '(none)'}`);
-      const outcome = (i: number) => ({ rule: policy.rules[i].label, ...ruleNow(policy.rules[i], snapshot.status) });
+      const { plans } = app.current();
+      const plan = plans.get(normalizeName(req.params.name));
+      if (!plan) throw new GeosteerError('NOT_FOUND', `${req.params.name} is not a steered name; steered names: ${[...plans.keys()].join(', ') || '(none)'}`);
+      const { policy } = plan;
+      const outcome = (i: number) => ({ rule: policy.rules[i].label, ...ruleNow(plan.outcomes[i]) });
       return {
-        ...describePolicy(policy, snapshot.status),
+        ...describePolicy(plan),
         countries: Object.fromEntries([...policy.byCountry].map(([cc, i]) => [cc, outcome(i)])),
         continents: Object.fromEntries([...policy.byContinent].map(([c, i]) => [c, outcome(i)])),
-        others: { rule: 'default', ...ruleNow(policy.defaultRule, snapshot.status) },
+        others: { rule: 'default', ...ruleNow(plan.defaultOutcome) },
       };
     },
   });

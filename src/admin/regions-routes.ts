@@ -1,9 +1,9 @@
 import type { FastifyInstance } from 'fastify';
-import type { Snapshot } from '../dns/snapshot.js';
+import type { Snapshot } from '../control/snapshot.js';
 import type { SharedState } from '../state/state-store.js';
 import { wouldStrandCountry, type RegionChange } from '../steering/strand-check.js';
 import { DetailedError, requireRegion, type AdminOptions } from './admin-context.js';
-import { audit, recordTierMoves } from './audit.js';
+import { audit } from './audit.js';
 
 const regionParams = {
   type: 'object',
@@ -62,7 +62,7 @@ export function regionsRoutes(server: FastifyInstance, opts: AdminOptions): void
   /** Refuses (409) a change that strands a first tier, unless forced. */
   function checkStrand(snapshot: Snapshot, change: RegionChange, forced: boolean | undefined, what: string): void {
     if (forced) return;
-    const stranded = wouldStrandCountry(snapshot.model.policies, snapshot.status, change);
+    const stranded = wouldStrandCountry(snapshot.plans.values(), snapshot.status, change);
     if (!stranded) return;
     throw new DetailedError(
       'CONFLICT',
@@ -71,15 +71,14 @@ export function regionsRoutes(server: FastifyInstance, opts: AdminOptions): void
     );
   }
 
-  /** Runs a state write and records what it moved: failover/failback events, then the audit entry. */
+  /** Runs a state write, waits for the snapshot that includes it (its transitions are recorded there, once), then audits it. */
   async function applyChange(region: string, action: string, token: string, reasonText: string, write: () => Promise<void>) {
-    const before = app.snapshot();
+    const before = app.current();
     const beforeView = describeRegion(region, before, app.state.current());
     await write();
-    const after = app.snapshot();
+    const after = await app.settled();
     const afterView = describeRegion(region, after, app.state.current());
     const pick = (v: typeof beforeView) => ({ weight: v.weight, weight_override: v.weight_override, drained: v.drained, drain: v.drain });
-    recordTierMoves(app.events, after.model.policies, before.status, after.status, `${token}: ${action} ${region}`);
     audit(app.events, { action, token, region, before: pick(beforeView), after: pick(afterView), reason: reasonText });
     return { region, changed: true, before: pick(beforeView), after: pick(afterView) };
   }
@@ -88,7 +87,7 @@ export function regionsRoutes(server: FastifyInstance, opts: AdminOptions): void
     config: { access: 'read' },
     schema: { summary: 'Every region: endpoints, health, weight, drain', tags: ['regions'], response: { 200: { type: 'object', properties: { regions: { type: 'array', items: regionView } } } } },
     handler: async () => {
-      const snapshot = app.snapshot();
+      const snapshot = app.current();
       const state = app.state.current();
       return { regions: [...snapshot.model.regions.keys()].map((r) => describeRegion(r, snapshot, state)) };
     },
@@ -98,7 +97,7 @@ export function regionsRoutes(server: FastifyInstance, opts: AdminOptions): void
     config: { access: 'read' },
     schema: { summary: 'One region, with its last events', tags: ['regions'], params: regionParams, response: { 200: regionView } },
     handler: async (req) => {
-      const snapshot = app.snapshot();
+      const snapshot = app.current();
       const region = requireRegion(snapshot, req.params.region);
       return { ...describeRegion(region, snapshot, app.state.current()), events: app.events.list({ region, limit: 20 }) };
     },
@@ -114,7 +113,7 @@ export function regionsRoutes(server: FastifyInstance, opts: AdminOptions): void
       response: { 200: changeResult },
     },
     handler: async (req) => {
-      const snapshot = app.snapshot();
+      const snapshot = app.current();
       const region = requireRegion(snapshot, req.params.region);
       const { weight } = req.body;
       checkStrand(snapshot, { region, weight }, req.body.force, `weight ${weight} for ${region}`);
@@ -132,7 +131,7 @@ export function regionsRoutes(server: FastifyInstance, opts: AdminOptions): void
       response: { 200: changeResult },
     },
     handler: async (req) => {
-      const snapshot = app.snapshot();
+      const snapshot = app.current();
       const region = requireRegion(snapshot, req.params.region);
       if (!app.state.current().weights.has(region)) return { region, changed: false };
       const configured = snapshot.model.regions.get(region)!.weight;
@@ -151,7 +150,7 @@ export function regionsRoutes(server: FastifyInstance, opts: AdminOptions): void
       response: { 200: changeResult },
     },
     handler: async (req) => {
-      const snapshot = app.snapshot();
+      const snapshot = app.current();
       const region = requireRegion(snapshot, req.params.region);
       if (snapshot.status.get(region)!.drained) return { region, changed: false };
       checkStrand(snapshot, { region, drained: true }, req.body.force, `draining ${region}`);
@@ -170,7 +169,7 @@ export function regionsRoutes(server: FastifyInstance, opts: AdminOptions): void
       response: { 200: changeResult },
     },
     handler: async (req) => {
-      const snapshot = app.snapshot();
+      const snapshot = app.current();
       const region = requireRegion(snapshot, req.params.region);
       if (snapshot.model.regions.get(region)!.drain) {
         throw new DetailedError('CONFLICT', `${region} is drained by the config file (regions.${region}.drain: true); edit the file and reload to undrain it`, { region });

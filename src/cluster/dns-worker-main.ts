@@ -1,10 +1,10 @@
 import { createLogger } from '../shared/logger.js';
 import { DnsWorker } from './dns-worker.js';
-import { isWorkerUpdate, type WorkerUpdate } from './worker-update.js';
+import { isWorkerUpdate, type WorkerApplied, type WorkerUpdate } from './worker-update.js';
 
 // Entry point of a cluster worker (cluster.setupPrimary({exec}) points here). It waits for
-// the primary's first update, serves DNS, and follows later updates. When the primary goes
-// away the IPC channel closes and the worker stops.
+// the primary's first update, serves DNS, and follows later updates, answering each with what
+// it applied. When the primary goes away the IPC channel closes and the worker stops.
 
 const log = createLogger(process.env.GEOSTEER_LOG_LEVEL ?? 'info');
 let worker: DnsWorker | undefined;
@@ -12,11 +12,15 @@ let chain: Promise<void> = Promise.resolve();
 
 function onUpdate(update: WorkerUpdate): void {
   chain = chain.then(async () => {
+    let generation: number;
     if (worker === undefined) {
-      worker = await DnsWorker.start(update, log);
+      worker = DnsWorker.start(update, log);
       await worker.listen();
+      generation = update.geoip.generation;
       process.send?.({ type: 'geosteer:ready', pid: process.pid });
-    } else await worker.apply(update);
+    } else generation = await worker.apply(update);
+    const applied: WorkerApplied = { type: 'geosteer:applied', seq: update.seq, geoipGeneration: generation, compiles: worker.control.compiles };
+    process.send?.(applied);
   });
   chain.catch((err) => {
     log.fatal({ err }, 'worker: cannot serve');

@@ -1,87 +1,76 @@
-import { App } from '../app.js';
-import { parseConfigText } from '../config/load.js';
-import type { BoundAddress } from '../dns/dns-server.js';
-import { openGeoDatabase } from '../geo/mmdb-geo-database.js';
+import type { LoadedConfig } from '../config/load.js';
+import { ControlPlane } from '../control/control-plane.js';
+import type { InputPatch } from '../control/inputs.js';
+import { DnsServer } from '../dns/dns-server.js';
+import { listenAddressesOf, tcpLimitsOf } from '../dns/listen-settings.js';
+import { QueryHandler } from '../dns/query-handler.js';
+import { geoDatabaseFromBuffer } from '../geo/mmdb-geo-database.js';
 import { createMetrics, WORKER_METRIC_FAMILIES, type GeosteerMetrics, type WorkerMetrics } from '../metrics/create-metrics.js';
 import type { Logger } from '../shared/logger.js';
-import { MirroredStateStore } from './mirrored-state-store.js';
+import { EventLog } from '../events/event-log.js';
 import { healthFromWire, type WorkerUpdate } from './worker-update.js';
 
 /**
- * A DNS-only process: builds its App from the first update, listens on the shared sockets,
- * and recompiles its snapshot from every later update. Runs no checks, no admin, no sync.
+ * A DNS-only process: builds its control plane from the primary's first update, listens on
+ * the shared sockets, and applies every later update as one patch (one compile). It runs no
+ * checks, no admin, no sync, and records no events: transitions are the primary's to record.
  */
 export class DnsWorker {
-  private lastSeq = 0;
-  private configText = '';
-  private geoGeneration = 0;
-  private endpointsText = '[]';
+  private lastSeq: number;
+  private config: LoadedConfig;
 
   private constructor(
-    readonly app: App,
-    private readonly state: MirroredStateStore,
-    private readonly log: Logger,
+    readonly control: ControlPlane,
+    private readonly server: DnsServer,
     private readonly metrics: GeosteerMetrics,
-  ) {}
+    first: WorkerUpdate,
+  ) {
+    this.lastSeq = first.seq;
+    this.config = first.config!;
+  }
 
-  /** Builds the worker from the primary's first update (throws ConfigError on a bad config). */
-  static async start(first: WorkerUpdate, log: Logger): Promise<DnsWorker> {
-    const state = new MirroredStateStore();
-    state.replace(first.state);
+  /** Builds the worker from the primary's first update. */
+  static start(first: WorkerUpdate, log: Logger): DnsWorker {
+    if (!first.config || !first.geoip.bytes) throw new Error('worker: the first update from the primary must carry the config and the GeoIP database');
     const metrics = createMetrics({ defaultMetrics: false });
-    const app = new App(parseConfigText(first.configText, first.configSource), {
-      log,
-      geo: await openGeoDatabase(first.geoip.path),
-      state,
-      health: healthFromWire(first.health),
-      observer: metrics.queries,
-    });
-    metrics.attach(app);
-    const worker = new DnsWorker(app, state, log, metrics);
-    worker.lastSeq = first.seq;
-    worker.configText = first.configText;
-    worker.geoGeneration = first.geoip.generation;
-    worker.applyEndpoints(first.endpoints);
-    return worker;
+    const control = new ControlPlane(
+      {
+        config: first.config,
+        overrides: first.overrides,
+        health: healthFromWire(first.health),
+        endpoints: first.endpoints,
+        geo: { db: geoDatabaseFromBuffer(Buffer.from(first.geoip.bytes), first.geoip.path), generation: first.geoip.generation },
+      },
+      { log },
+    );
+    metrics.attach({ current: () => control.current(), get compiles() { return control.compiles; }, geoStats: control.geoStats, events: new EventLog(1) });
+    const handler = new QueryHandler(control.current().serving, metrics.queries);
+    control.subscribe((c) => handler.setServing(c.snapshot.serving));
+    const server = new DnsServer(metrics.timed(handler), log, tcpLimitsOf(first.config), { shared: true });
+    return new DnsWorker(control, server, metrics, first);
   }
 
-  /** Listens on the configured addresses, sharing the sockets with the other workers. */
-  listen(override?: readonly { host: string; port: number }[]): Promise<BoundAddress[]> {
-    return this.app.listen(override, { shared: true });
+  /** Listens on dns.listen, sharing the sockets with the other workers. */
+  async listen(): Promise<void> {
+    await this.server.listen(listenAddressesOf(this.config));
   }
 
-  /** Applies an update: config (when its text changed), state, health, GeoIP database. */
-  async apply(update: WorkerUpdate): Promise<void> {
-    if (update.seq <= this.lastSeq) return;
+  /** Applies an update as one patch; returns the GeoIP generation in force afterwards. */
+  async apply(update: WorkerUpdate): Promise<number> {
+    if (update.seq <= this.lastSeq) return this.control.current().inputs.geo.generation;
     this.lastSeq = update.seq;
-    if (update.configText !== this.configText) {
-      try {
-        this.app.applyConfig(parseConfigText(update.configText, update.configSource));
-        this.configText = update.configText;
-      } catch (err) {
-        // the primary validated it already; keep serving the previous config
-        this.log.error({ err }, 'worker: config from the primary refused; serving the previous one');
-      }
+    const patch: InputPatch = { overrides: update.overrides, health: healthFromWire(update.health), endpoints: update.endpoints };
+    if (update.config) {
+      this.config = update.config;
+      this.server.setTcpLimits(tcpLimitsOf(update.config));
+      Object.assign(patch, { config: update.config });
     }
-    this.state.replace(update.state);
-    this.app.setHealth(healthFromWire(update.health));
-    this.applyEndpoints(update.endpoints);
-    if (update.geoip.generation !== this.geoGeneration) {
-      this.geoGeneration = update.geoip.generation;
-      try {
-        this.app.setGeoDatabase(await openGeoDatabase(update.geoip.path));
-      } catch (err) {
-        this.log.error({ err }, 'worker: GeoIP database reload failed; keeping the previous one');
-      }
+    if (update.geoip.bytes) {
+      // the primary validated these exact bytes; a failure here is a bug, and the worker keeps its database
+      Object.assign(patch, { geo: { db: geoDatabaseFromBuffer(Buffer.from(update.geoip.bytes), update.geoip.path), generation: update.geoip.generation } });
     }
-  }
-
-  /** Source-reported endpoints, applied only when they changed (each apply rebuilds). */
-  private applyEndpoints(endpoints: WorkerUpdate['endpoints']): void {
-    const text = JSON.stringify(endpoints);
-    if (text === this.endpointsText) return;
-    this.endpointsText = text;
-    this.app.replaceSourcedEndpoints(new Map(endpoints));
+    const snapshot = await this.control.update(patch, 'update from the primary');
+    return snapshot.inputs.geo.generation;
   }
 
   /** This worker's query metrics, for the primary's /metrics. */
@@ -91,6 +80,6 @@ export class DnsWorker {
   }
 
   close(): Promise<void> {
-    return this.app.close();
+    return this.server.close();
   }
 }

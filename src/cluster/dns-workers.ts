@@ -1,8 +1,10 @@
 import cluster, { type Worker } from 'node:cluster';
 import { fileURLToPath } from 'node:url';
+import type { ControlPlane } from '../control/control-plane.js';
 import type { WorkerMetrics } from '../metrics/create-metrics.js';
 import type { Logger } from '../shared/logger.js';
-import type { WorkerSync } from './worker-sync.js';
+import type { WorkerApplied } from './worker-update.js';
+import { WorkerSync } from './worker-sync.js';
 
 /** The compiled worker entry point, next to this module. */
 export const WORKER_ENTRY = fileURLToPath(new URL('./dns-worker-main.js', import.meta.url));
@@ -31,39 +33,56 @@ export function askWorkerMetrics(worker: Worker, timeoutMs: number): Promise<Wor
   });
 }
 
-/** The primary's pool of DNS workers. */
+/** What one worker last reported. */
+export interface WorkerStatus {
+  readonly pid: number;
+  /** The last update it applied (0: none yet). */
+  readonly seq: number;
+  readonly geoipGeneration: number;
+  readonly compiles: number;
+}
+
+/** The primary's pool of DNS workers, as a part of the service. */
 export interface DnsWorkerPool {
+  readonly name: string;
+  /** Forks the workers; resolves when every one listens, rejects when one exits before that. */
+  start(): Promise<void>;
+  /** Stops every worker (SIGTERM: each closes its sockets and finishes TCP queries) and waits for them to exit. */
+  stop(): Promise<void>;
   /** Every live worker's query metrics (a worker that does not answer in time is left out of this scrape). */
   collectMetrics(timeoutMs?: number): Promise<WorkerMetrics[]>;
-  /** Resolves when every worker listens; rejects when one exits before that. */
-  readonly ready: Promise<void>;
-  readonly pids: () => number[];
-  /** Stops every worker (SIGTERM) and waits for them to exit. */
-  close(): Promise<void>;
+  pids(): number[];
+  status(): WorkerStatus[];
 }
 
 /**
- * Forks `count` DNS workers (node:cluster: they share the listen sockets through the primary)
- * and connects each to `sync`. A crashed worker is replaced, at most 10 times a minute.
+ * `count` DNS workers (node:cluster: they share the listen sockets through the primary), each
+ * fed by one WorkerSync from the control plane. A crashed worker is replaced, at most 10 times
+ * a minute. Workers apply the config that comes with their updates: a reload reaches them
+ * with the next compile.
  */
-export function startDnsWorkers(opts: { count: number; sync: WorkerSync; log: Logger; logLevel: string }): DnsWorkerPool {
-  const { count, sync, log } = opts;
-  cluster.setupPrimary({ exec: WORKER_ENTRY, execArgv: [] });
-  const workers = new Set<Worker>();
-  let stopping = false;
+export function dnsWorkerPool(opts: { count: number; control: ControlPlane; log: Logger; logLevel: () => string; entry?: string; silent?: boolean }): DnsWorkerPool {
+  const { count, log } = opts;
+  const workers = new Map<Worker, Omit<WorkerStatus, 'pid'>>();
   const restarts: number[] = [];
+  let sync: WorkerSync | undefined;
+  let stopping = false;
 
   const fork = (): Promise<void> => {
-    const worker = cluster.fork({ GEOSTEER_LOG_LEVEL: opts.logLevel });
-    workers.add(worker);
-    sync.add(worker);
+    const worker = cluster.fork({ GEOSTEER_LOG_LEVEL: opts.logLevel() });
+    workers.set(worker, { seq: 0, geoipGeneration: 0, compiles: 0 });
+    sync!.add(worker);
+    worker.on('message', (m: unknown) => {
+      const applied = m as WorkerApplied | null;
+      if (applied?.type === 'geosteer:applied') workers.set(worker, { seq: applied.seq, geoipGeneration: applied.geoipGeneration, compiles: applied.compiles });
+    });
     const ready = new Promise<void>((resolve, reject) => {
       worker.on('message', (m) => (m as { type?: string } | null)?.type === 'geosteer:ready' && resolve());
       worker.once('exit', (code, signal) => reject(new Error(`DNS worker ${worker.process.pid} exited (${code ?? signal}) before it listened`)));
     });
     worker.once('exit', (code, signal) => {
       workers.delete(worker);
-      sync.remove(worker);
+      sync?.remove(worker);
       if (stopping) return;
       const now = Date.now();
       while (restarts.length > 0 && restarts[0] < now - 60_000) restarts.shift();
@@ -78,14 +97,28 @@ export function startDnsWorkers(opts: { count: number; sync: WorkerSync; log: Lo
     return ready;
   };
 
-  const ready = Promise.all(Array.from({ length: count }, () => fork())).then(() => undefined);
   return {
-    ready,
-    pids: () => [...workers].map((w) => w.process.pid!),
-    collectMetrics: (timeoutMs = 1000) => Promise.all([...workers].map((w) => askWorkerMetrics(w, timeoutMs))).then((all) => all.filter((m) => m !== undefined)),
-    async close() {
-      stopping = true;
-      await Promise.all([...workers].map((w) => new Promise<void>((resolve) => (w.isDead() ? resolve() : (w.once('exit', () => resolve()), w.kill('SIGTERM'))))));
+    name: 'dns-workers',
+    async start() {
+      stopping = false;
+      // advanced serialization: updates carry Maps and the GeoIP bytes as they are
+      cluster.setupPrimary({ exec: opts.entry ?? WORKER_ENTRY, execArgv: [], serialization: 'advanced', silent: opts.silent });
+      sync = new WorkerSync(opts.control);
+      try {
+        await Promise.all(Array.from({ length: count }, () => fork()));
+      } catch (err) {
+        await this.stop();
+        throw err;
+      }
     },
+    async stop() {
+      stopping = true;
+      sync?.close();
+      sync = undefined;
+      await Promise.all([...workers.keys()].map((w) => new Promise<void>((resolve) => (w.isDead() ? resolve() : (w.once('exit', () => resolve()), w.kill('SIGTERM'))))));
+    },
+    pids: () => [...workers.keys()].map((w) => w.process.pid!),
+    status: () => [...workers].map(([w, s]) => ({ pid: w.process.pid!, ...s })),
+    collectMetrics: (timeoutMs = 1000) => Promise.all([...workers.keys()].map((w) => askWorkerMetrics(w, timeoutMs))).then((all) => all.filter((m) => m !== undefined)),
   };
 }

@@ -1,67 +1,72 @@
-import type { App } from '../app.js';
-import { stateToWire, healthToWire, type WorkerUpdate } from './worker-update.js';
+import type { ControlPlane } from '../control/control-plane.js';
+import type { Snapshot } from '../control/snapshot.js';
+import type { MmdbGeoDatabase } from '../geo/mmdb-geo-database.js';
+import { healthToWire, overridesOf, type WorkerUpdate } from './worker-update.js';
+
+/** A worker as the sync sees it: something to send updates to. */
+export interface WorkerTarget {
+  send(message: WorkerUpdate): unknown;
+  on(event: 'message', listener: (message: unknown) => void): unknown;
+}
+
+interface Sent {
+  config: unknown;
+  geoGeneration: number;
+}
 
 /**
- * The primary's side of the channel: after every App rebuild (state change, health change,
- * config reload) it sends each worker a full WorkerUpdate. Full updates, not diffs: they are
- * a few kilobytes, idempotent, and a worker that missed one catches up with the next.
+ * The primary's side of the channel: after every compile of its control plane it sends each
+ * worker one full update (idempotent; a worker that missed one catches up with the next), so
+ * a worker applies it as one patch and compiles once. The config and the GeoIP bytes are only
+ * sent to a worker that does not have them yet.
  */
 export class WorkerSync {
   private seq = 0;
-  private geoGeneration = 0;
-  private readonly targets = new Set<{ send(message: WorkerUpdate): unknown }>();
+  private readonly targets = new Map<WorkerTarget, Sent>();
   private readonly unsubscribe: () => void;
 
-  constructor(
-    private readonly app: App,
-    /** The source text of the config the App runs now (workers parse it themselves). */
-    private readonly configText: () => string,
-    private readonly geoipPath: string,
-  ) {
-    this.unsubscribe = app.onRebuild(() => this.broadcast());
+  constructor(private readonly control: ControlPlane) {
+    this.unsubscribe = control.subscribe(() => this.broadcast());
   }
 
-  /** The update describing the primary's App right now. */
-  current(): WorkerUpdate {
-    const { model, source } = this.app.config;
-    return {
+  /** The update for one worker, given what it has been sent so far. */
+  private updateFor(snapshot: Snapshot, sent: Sent): WorkerUpdate {
+    const { inputs } = snapshot;
+    const geo = inputs.geo.db as MmdbGeoDatabase;
+    const update: WorkerUpdate = {
       type: 'geosteer:update',
       seq: ++this.seq,
-      configSource: source,
-      configText: this.configText(),
-      state: stateToWire(this.app.state.current()),
-      health: healthToWire(this.app.healthView(), model),
-      endpoints: [...this.app.sourcedEndpoints()].map(([region, e]) => [region, { endpoints: [...e.endpoints], cname: e.cname }]),
-      geoip: { path: this.geoipPath, generation: this.geoGeneration },
+      config: sent.config === inputs.config ? undefined : inputs.config,
+      overrides: overridesOf(inputs.overrides),
+      health: healthToWire(inputs.health, inputs),
+      endpoints: new Map(inputs.endpoints),
+      geoip: { generation: inputs.geo.generation, path: geo.info.path, bytes: sent.geoGeneration === inputs.geo.generation ? undefined : geo.bytes },
     };
+    sent.config = inputs.config;
+    sent.geoGeneration = inputs.geo.generation;
+    return update;
   }
 
   /**
-   * Starts sending to `worker` (a cluster Worker) once it says hello: an ESM worker registers
-   * its message handler only after its imports load, and IPC messages sent before that are lost.
+   * Starts sending to `worker` once it says hello: an ESM worker registers its message handler
+   * only after its imports load, and IPC messages sent before that are lost.
    */
-  add(worker: { send(message: WorkerUpdate): unknown; on(event: 'message', listener: (message: unknown) => void): unknown }): void {
+  add(worker: WorkerTarget): void {
     worker.on('message', (message) => {
       if ((message as { type?: unknown } | null)?.type !== 'geosteer:hello') return;
-      this.targets.add(worker);
-      worker.send(this.current());
+      const sent: Sent = { config: undefined, geoGeneration: 0 };
+      this.targets.set(worker, sent);
+      worker.send(this.updateFor(this.control.current(), sent));
     });
   }
 
-  remove(target: { send(message: WorkerUpdate): unknown }): void {
-    this.targets.delete(target);
-  }
-
-  /** Tells workers to reopen the GeoIP database (the primary's watcher saw a new file). */
-  geoDatabaseChanged(): void {
-    this.geoGeneration++;
-    this.broadcast();
+  remove(worker: WorkerTarget): void {
+    this.targets.delete(worker);
   }
 
   private broadcast(): void {
-    if (this.targets.size === 0) return;
-    const update = this.current();
-    for (const t of this.targets) t.send(update);
+    const snapshot = this.control.current();
+    for (const [t, sent] of this.targets) t.send(this.updateFor(snapshot, sent));
   }
 
   close(): void {

@@ -1,32 +1,42 @@
-import type { ServiceModel } from '../config/model.js';
-import type { HealthView } from '../steering/region-status.js';
-import type { Endpoint } from '../steering/types.js';
-import type { DrainInfo, SharedState } from '../state/state-store.js';
+import type { LoadedConfig } from '../config/load.js';
+import type { ControlInputs } from '../control/inputs.js';
+import type { HealthView, RegionOverrides } from '../steering/region-status.js';
+import type { RegionEndpoints } from '../steering/types.js';
 
 /**
- * Everything a DNS worker needs to compile the same snapshot as the primary, as plain data
- * that survives the IPC channel's JSON: the config source text (workers validate it
- * themselves), the runtime state, and health as the sets of what is down.
+ * Everything a DNS worker compiles its snapshot from, sent by the primary after each of its
+ * compiles over IPC with advanced (structured clone) serialization: the primary's validated
+ * config itself (so a worker never re-reads a file that may have changed since), the
+ * overrides, health as the sets of what is down, the source-reported endpoints, and the GeoIP
+ * database's bytes when the worker does not have that generation yet.
  */
 export interface WorkerUpdate {
   readonly type: 'geosteer:update';
   /** Increments with every update the primary sends; workers ignore older ones. */
   readonly seq: number;
-  readonly configSource: string;
-  readonly configText: string;
-  readonly state: { version: number; weights: [string, number][]; drains: [string, DrainInfo][] };
-  readonly health: { downRegions: string[]; downEndpoints: [string, string][] };
-  /** Region endpoints reported by sources (Kubernetes), replacing the config's. */
-  readonly endpoints: [string, { endpoints: Endpoint[]; cname: string | undefined }][];
-  /** GeoIP database path and a counter the primary bumps when its watcher reloads it. */
-  readonly geoip: { path: string; generation: number };
+  /** The config, when it differs from the one in the worker's previous update (always in the first). */
+  readonly config: LoadedConfig | undefined;
+  readonly overrides: RegionOverrides;
+  readonly health: { readonly downRegions: readonly string[]; readonly downEndpoints: readonly (readonly [string, string])[] };
+  readonly endpoints: ReadonlyMap<string, RegionEndpoints>;
+  /** The GeoIP generation in force; `bytes` when the worker has not been sent it yet. */
+  readonly geoip: { readonly generation: number; readonly path: string; readonly bytes: Uint8Array | undefined };
+}
+
+/** What a worker answers after applying an update (the primary shows it in /readyz). */
+export interface WorkerApplied {
+  readonly type: 'geosteer:applied';
+  readonly seq: number;
+  readonly geoipGeneration: number;
+  /** Snapshots the worker has compiled so far (one per update that changed something). */
+  readonly compiles: number;
 }
 
 /** Health as plain data: the regions and endpoints the view reports down. */
-export function healthToWire(health: HealthView, model: ServiceModel): WorkerUpdate['health'] {
+export function healthToWire(health: HealthView, inputs: ControlInputs): WorkerUpdate['health'] {
   const downRegions: string[] = [];
   const downEndpoints: [string, string][] = [];
-  for (const [name, spec] of model.regions) {
+  for (const [name, spec] of inputs.config.model.regions) {
     if (!health.regionUp(name)) downRegions.push(name);
     for (const e of spec.endpoints) if (!health.endpointUp(name, e.id)) downEndpoints.push([name, e.id]);
   }
@@ -40,9 +50,9 @@ export function healthFromWire(wire: WorkerUpdate['health']): HealthView {
   return { regionUp: (r) => !regions.has(r), endpointUp: (r, e) => !endpoints.has(`${r}\u0000${e}`) };
 }
 
-/** Weights and drains as plain data (observations stay with the primary: health is sent already merged). */
-export function stateToWire(state: SharedState): WorkerUpdate['state'] {
-  return { version: state.version, weights: [...state.weights], drains: [...state.drains] };
+/** Weights and drains as plain maps (observations stay with the primary: health is sent already merged). */
+export function overridesOf(o: RegionOverrides): RegionOverrides {
+  return { weights: new Map(o.weights), drains: new Map(o.drains) };
 }
 
 /** Type guard for messages arriving on the worker's IPC channel. */

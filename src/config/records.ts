@@ -1,4 +1,5 @@
 import { isIPv4, isIPv6 } from 'node:net';
+import { normalizeName } from '../shared/dns-name.js';
 import { domainNameProblem } from './schema.js';
 
 /** A static record's data, parsed from its presentation form. */
@@ -20,10 +21,9 @@ export interface StaticRecord {
 
 /** The absolute, lower-case owner name of a record written relative to `zone` ("@", "www", "x.example.com."). */
 export function absoluteName(name: string, zone: string): string {
-  const n = name.trim().toLowerCase();
-  if (n === '@') return zone;
-  if (n.endsWith('.')) return n.slice(0, -1);
-  return `${n}.${zone}`;
+  const trimmed = name.trim();
+  if (trimmed === '@') return zone;
+  return trimmed.endsWith('.') ? normalizeName(trimmed) : `${normalizeName(trimmed)}.${zone}`;
 }
 
 /** True when `name` is `zone` or below it. Both lower case, no trailing dot. */
@@ -41,14 +41,14 @@ export function parseRecordData(type: RecordData['type'], value: string): Record
       return isIPv6(v) ? { type, address: v } : `expected an IPv6 address, got ${JSON.stringify(value)}`;
     case 'CNAME':
     case 'NS': {
-      const host = v.toLowerCase().replace(/\.$/, '');
+      const host = normalizeName(v);
       const problem = domainNameProblem(host);
       if (problem) return `${problem}, got ${JSON.stringify(value)}`;
       return type === 'CNAME' ? { type, target: host } : { type, host };
     }
     case 'MX': {
       const m = /^(\d{1,5})\s+(\S+)$/.exec(v);
-      const exchange = m?.[2].toLowerCase().replace(/\.$/, '') ?? '';
+      const exchange = m ? normalizeName(m[2]) : '';
       if (!m || Number(m[1]) > 65535 || domainNameProblem(exchange)) {
         return `expected "PREFERENCE EXCHANGE" like "10 mail.example.com.", got ${JSON.stringify(value)}`;
       }

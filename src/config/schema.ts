@@ -1,5 +1,6 @@
 import { isIP } from 'node:net';
 import { z } from 'zod';
+import { normalizeName } from '../shared/dns-name.js';
 
 // The one source of truth for the config file: validation and TypeScript types both come
 // from here. Cross-references (regions named in policies, names inside zones, duplicate
@@ -30,7 +31,7 @@ const ttl = z.number().int().min(0).max(2_147_483_647);
 
 /** A domain name in presentation form; trailing dot optional; stored lower case without the dot. */
 export const domainName = z.string().transform((value, ctx) => {
-  const name = value.trim().toLowerCase().replace(/\.$/, '');
+  const name = normalizeName(value);
   const problem = domainNameProblem(name);
   if (problem) {
     ctx.addIssue({ code: 'custom', message: `${problem}, got ${JSON.stringify(value)}` });

@@ -1,6 +1,6 @@
 import net from 'node:net';
 import type { Logger } from '../shared/logger.js';
-import type { QueryHandler } from './query-handler.js';
+import type { MessageHandler } from './query-handler.js';
 
 /** Bounds that keep one client from pinning memory or sockets (RFC 7766 6.2). */
 export interface TcpLimits {
@@ -26,13 +26,19 @@ export class TcpListener {
   failures = 0;
 
   constructor(
-    private readonly handler: QueryHandler,
+    private readonly handler: MessageHandler,
     private readonly log: Logger,
-    private readonly limits: TcpLimits,
+    private limits: TcpLimits,
   ) {
     this.server = net.createServer({ noDelay: true }, (socket) => this.onConnection(socket));
     this.server.maxConnections = limits.maxConnections;
     this.server.on('error', (err) => this.log.warn({ err }, 'tcp server error'));
+  }
+
+  /** New limits (a config reload): the connection cap now, idle and query limits for connections opened from now on. */
+  setLimits(limits: TcpLimits): void {
+    this.limits = limits;
+    this.server.maxConnections = limits.maxConnections;
   }
 
   /** Listens; resolves with the port actually bound. */

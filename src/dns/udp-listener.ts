@@ -1,6 +1,6 @@
 import dgram from 'node:dgram';
 import type { Logger } from '../shared/logger.js';
-import type { QueryHandler } from './query-handler.js';
+import type { MessageHandler } from './query-handler.js';
 
 const RECEIVE_BUFFER_BYTES = 4 * 1024 * 1024;
 
@@ -17,7 +17,7 @@ export class UdpListener {
   private lastFailureLog = 0;
 
   constructor(
-    private readonly handler: QueryHandler,
+    private readonly handler: MessageHandler,
     private readonly log: Logger,
     family: 4 | 6,
     opts: { reusePort?: boolean } = {},

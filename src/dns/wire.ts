@@ -1,6 +1,6 @@
 import dns2 from 'dns2';
 import type { RecordData } from '../config/records.js';
-import { parseIPv6 } from '../geo/ip-address.js';
+import { parseIPv6 } from '../shared/ip-address.js';
 
 // Wire-format constants and the control-plane encoders that turn records into bytes once
 // per snapshot. Record data is encoded by dns2; the hot path only copies these bytes.

@@ -12,7 +12,7 @@
  */
 import { unknownLocation } from './geo-location.js';
 import type { GeoLocation, GeoLookup } from './geo-lookup.js';
-import { ipv4Mask, isIPv4Mapped, parseIPv4, parseIPv6, readUint32 } from './ip-address.js';
+import { ipv4Mask, isIPv4Mapped, parseIPv4, parseIPv6, readUint32 } from '../shared/ip-address.js';
 import { TwoGenerationCache } from './two-generation-cache.js';
 
 const TWO_POW_32 = 4294967296;
@@ -25,28 +25,34 @@ const V4_BLOCK_SCALE = 16777216;
 /** Tag in the high part of numeric keys for exact IPv4 addresses (above every block key). */
 const V4_EXACT_TAG = 33;
 
+/** Cache hits and misses, counted across the locators of successive databases (for metrics). */
+export interface LocatorStats {
+  hits: number;
+  misses: number;
+}
+
 /** Per-prefix cached client geolocation; see the module comment for the key scheme. */
 export class ClientLocator {
   private db: GeoLookup;
   private readonly cache: TwoGenerationCache<number | string, GeoLocation>;
   private readonly masked = new Uint8Array(16);
   private readonly parsed = new Uint8Array(16);
-  private hitCount = 0;
-  private missCount = 0;
+  private readonly stats: LocatorStats;
 
-  constructor(db: GeoLookup, opts: { maxEntries?: number } = {}) {
+  constructor(db: GeoLookup, opts: { maxEntries?: number; stats?: LocatorStats } = {}) {
     this.db = db;
     this.cache = new TwoGenerationCache(opts.maxEntries ?? 100_000);
+    this.stats = opts.stats ?? { hits: 0, misses: 0 };
   }
 
   /** Lookups answered from the cache. */
   get hits(): number {
-    return this.hitCount;
+    return this.stats.hits;
   }
 
   /** Lookups that went to the database. */
   get misses(): number {
-    return this.missCount;
+    return this.stats.misses;
   }
 
   /** Entries currently cached (never more than maxEntries). */
@@ -69,10 +75,10 @@ export class ClientLocator {
       cached = this.cache.get(exactKey);
     }
     if (cached !== undefined) {
-      this.hitCount++;
+      this.stats.hits++;
       return cached;
     }
-    this.missCount++;
+    this.stats.misses++;
     const location = this.db.lookupV4(a);
     this.cache.set(location.prefixLength <= blockBits ? blockKey : exactKey, location);
     return location;
@@ -99,10 +105,10 @@ export class ClientLocator {
       cached = this.cache.get(exactKey);
     }
     if (cached !== undefined) {
-      this.hitCount++;
+      this.stats.hits++;
       return cached;
     }
-    this.missCount++;
+    this.stats.misses++;
     const location = this.db.lookupV6(m, 0);
     this.cache.set(location.prefixLength <= blockBits ? blockKey : (exactKey ?? exactV6Key(m)), location);
     return location;

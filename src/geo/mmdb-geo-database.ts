@@ -10,7 +10,7 @@ import { continentOf } from './country-continent.js';
 import { fileSignatureOf, type FileSignature } from './file-signature.js';
 import { GeoPlace, PlaceInterner, unknownLocation } from './geo-location.js';
 import type { GeoDatabaseInfo, GeoLocation, GeoLookup } from './geo-lookup.js';
-import { formatIPv4, formatIPv6, isIPv4Mapped, parseIPv4, parseIPv6, readUint32 } from './ip-address.js';
+import { formatIPv4, formatIPv6, isIPv4Mapped, parseIPv4, parseIPv6, readUint32 } from '../shared/ip-address.js';
 import { sampleNetworks, SearchTree } from './mmdb-tree.js';
 
 type Schema = GeoDatabaseInfo['schema'];
@@ -66,12 +66,13 @@ export class MmdbGeoDatabase implements GeoLookup {
   /** Use openGeoDatabase or geoDatabaseFromBuffer, which validate first. */
   constructor(
     private readonly reader: Reader<MmdbRecord>,
-    buf: Buffer,
+    /** The validated bytes (the primary hands exactly these to its DNS workers). */
+    readonly bytes: Buffer,
     readonly info: GeoDatabaseInfo,
     /** stat identity of the file the bytes came from, so a watcher can tell a later replacement. */
     readonly source?: FileSignature,
   ) {
-    this.tree = new SearchTree(buf, reader.metadata);
+    this.tree = new SearchTree(bytes, reader.metadata);
   }
 
   lookup(ip: string): GeoLocation {

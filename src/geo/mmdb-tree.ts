@@ -4,7 +4,7 @@
  * `sampleNetworks` finds a few networks that carry data, used on open to validate the tree
  * and detect the record schema from real records instead of guessed addresses.
  */
-import { formatIPv4, formatIPv6, readUint32 } from './ip-address.js';
+import { formatIPv4, formatIPv6, readUint32 } from '../shared/ip-address.js';
 
 /** The tree layout, from the metadata. */
 export interface TreeLayout {

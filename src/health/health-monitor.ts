@@ -11,6 +11,12 @@ import { probe as realProbe, type Prober } from './prober.js';
 // Runs the checks on timers (never on the DNS path), feeds the tracker, records its events
 // and hands every new HealthView to `onChange` (App.setHealth), which swaps the snapshot.
 
+/** Told about each finished check (metrics implement it; health needs no prom-client). */
+export interface HealthCheckObserver {
+  /** One finished check of an endpoint: how long it took and whether it passed. */
+  checked(region: string, endpoint: string, seconds: number, ok: boolean): void;
+}
+
 /** What the monitor is built from. */
 export interface HealthMonitorOptions {
   readonly plan: HealthPlan;
@@ -23,7 +29,11 @@ export interface HealthMonitorOptions {
   /** health.alertmanager.max_age in ms. */
   readonly alertMaxAgeMs?: number;
   readonly prober?: Prober;
+  /** Every check's duration and result (geosteer_health_check_duration_seconds). */
+  readonly observer?: HealthCheckObserver;
   readonly now?: () => number;
+  /** A monotonic clock in milliseconds for check durations (default performance.now). */
+  readonly elapsed?: () => number;
   readonly random?: Random;
 }
 
@@ -129,12 +139,20 @@ export class HealthMonitor implements AlertReceiver {
     const round = this.round;
     t.timer = setTimeout(() => {
       t.timer = undefined;
-      this.prober(t.spec).then(
-        (obs) => this.onResult(t, round, obs),
-        (err: unknown) => this.onResult(t, round, { ok: false, detail: `prober failed: ${String(err)}` }),
-      );
+      const elapsed = this.opts.elapsed ?? performance.now.bind(performance);
+      const started = elapsed();
+      const done = (obs: { ok: boolean; detail: string }) => {
+        if (round === this.round && this.running) this.observeDuration(t, (elapsed() - started) / 1000, obs.ok);
+        this.onResult(t, round, obs);
+      };
+      this.prober(t.spec).then(done, (err: unknown) => done({ ok: false, detail: `prober failed: ${String(err)}` }));
     }, delayMs);
     t.timer.unref();
+  }
+
+  private observeDuration(t: Target, seconds: number, ok: boolean): void {
+    const observer = this.opts.observer;
+    if (observer) for (const e of t.endpoints) observer.checked(e.region, e.endpoint, seconds, ok);
   }
 
   private onResult(t: Target, round: number, obs: { ok: boolean; detail: string }): void {

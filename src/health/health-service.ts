@@ -1,29 +1,42 @@
+import { resolveHealthPlan, type HealthPlan } from '../config/health-checks.js';
 import type { LoadedConfig } from '../config/load.js';
-import { resolveHealthPlan } from '../config/health-checks.js';
-import { parseListenAddress } from '../config/schema.js';
 import type { EventLog } from '../events/event-log.js';
 import { ConfigError } from '../shared/errors.js';
 import type { Logger } from '../shared/logger.js';
-import type { HealthView } from '../steering/region-status.js';
-import { startAlertListener, type AlertListener } from './alert-listener.js';
-import { HealthMonitor } from './health-monitor.js';
+import type { StateStore } from '../state/state-store.js';
+import { ALL_UP, type HealthView } from '../steering/region-status.js';
+import type { Random } from '../steering/types.js';
+import type { AlertChange } from './alert-book.js';
+import type { AlertInput } from './alert-payload.js';
+import { HealthMonitor, type AlertReceiver, type HealthCheckObserver } from './health-monitor.js';
+import { HealthPublisher } from './health-publisher.js';
+import { targetsFromHealthView } from './health-quorum.js';
+import type { RegionReport } from './health-tracker.js';
+import type { Prober } from './prober.js';
 
-/** The part of the App the health subsystem talks to. */
-export interface HealthSink {
-  setHealth(view: HealthView, reason: string): void;
-  readonly events: EventLog;
+/** Shared health: where observations go and how the quorum is counted (state.store: redis). */
+export interface SharedHealth {
+  readonly store: StateStore;
+  readonly instance: string;
+  readonly heartbeatMs: number;
+  readonly ttlMs: number;
+  readonly quorum?: number;
 }
 
-/** Health checks and the Alertmanager webhook as the CLI runs them. */
-export interface HealthService {
-  /** Undefined when the config has neither checks nor an Alertmanager section. */
-  readonly monitor: HealthMonitor | undefined;
-  readonly alerts: AlertListener | undefined;
-  /** The Alertmanager webhook's bearer token, for mounting the route on the admin server too. */
-  readonly alertToken: string | undefined;
-  /** Applies a reloaded config's checks (a new alertmanager section needs a restart). */
-  reload(loaded: LoadedConfig): void;
-  close(): Promise<void>;
+/** What the health service is built from. */
+export interface HealthServiceOptions {
+  readonly config: LoadedConfig;
+  readonly events: EventLog;
+  readonly log: Logger;
+  readonly env: NodeJS.ProcessEnv;
+  /** Receives every new health view steering should use (the control plane's health input). */
+  readonly onView: (view: HealthView, reason: string) => void;
+  /** With shared state: this instance's checks feed a quorum of instances instead of steering directly. */
+  readonly shared?: SharedHealth;
+  readonly observer?: HealthCheckObserver;
+  readonly prober?: Prober;
+  readonly now?: () => number;
+  readonly random?: Random;
 }
 
 /** The bearer token of health.alertmanager, from the file or the environment; throws ConfigError when unset. */
@@ -39,50 +52,132 @@ export function alertmanagerToken(loaded: LoadedConfig, env: NodeJS.ProcessEnv):
 }
 
 /**
- * Starts checks (when any region has them) and the standalone webhook listener (when
- * health.alertmanager.listen is set), and feeds `sink`. With startup: wait_for_checks it
- * resolves after the first round of checks, so the caller can listen on DNS only then.
+ * Health as one input of the control plane: active checks and Alertmanager alerts (a
+ * HealthMonitor, when the config has either), and with shared state the quorum of every
+ * instance's observations (a HealthPublisher). A reload re-plans the checks, adding or
+ * removing the monitor as the new config asks; the webhook routes keep this object as their
+ * receiver, so they follow.
  */
-export async function startHealthService(loaded: LoadedConfig, sink: HealthSink, log: Logger, env: NodeJS.ProcessEnv = process.env): Promise<HealthService> {
-  const { plan } = resolveHealthPlan(loaded.config);
-  const am = loaded.config.health.alertmanager;
-  const token = alertmanagerToken(loaded, env);
-  if (!plan.hasChecks && !am) {
-    return { monitor: undefined, alerts: undefined, alertToken: undefined, reload: () => log.warn({}, 'health checks added by a reload need a restart'), close: async () => {} };
+export class HealthService implements AlertReceiver {
+  private monitor: HealthMonitor | undefined;
+  private publisher: HealthPublisher | undefined;
+  private localView: HealthView = ALL_UP;
+  private config: LoadedConfig;
+  private token: string | undefined;
+  private running = false;
+  private firstRound: Promise<void> = Promise.resolve();
+
+  constructor(private readonly opts: HealthServiceOptions) {
+    this.config = opts.config;
+    this.token = alertmanagerToken(opts.config, opts.env);
   }
-  const monitor = new HealthMonitor({
-    plan,
-    events: sink.events,
-    log: log.child({ module: 'health' }),
-    onChange: (view, reason) => sink.setHealth(view, reason),
-    alertLabel: am?.label,
-    alertMaxAgeMs: am?.max_age,
-  });
-  // assume_up: the first view is all up, which is what the app starts with; wait_for_checks:
-  // the monitor publishes its first view once every target has one result.
-  const firstRound = monitor.start();
-  if (plan.startup === 'wait_for_checks') {
-    await firstRound;
-    log.info({ regions: monitor.report().map((r) => ({ region: r.region, phase: r.state.phase })) }, 'first health checks done');
+
+  /** The Alertmanager webhook's bearer token (undefined: no webhook). */
+  get alertToken(): string | undefined {
+    return this.token;
   }
-  let alerts: AlertListener | undefined;
-  const listen = am?.listen !== undefined ? parseListenAddress(am.listen) : undefined;
-  if (listen && token !== undefined) {
-    try {
-      alerts = await startAlertListener(listen, { token, receiver: monitor }, log);
-    } catch (err) {
-      monitor.stop();
-      throw err;
+
+  /** True when the config has checks or an Alertmanager section, so the webhook has somewhere to go. */
+  get receivesAlerts(): boolean {
+    return this.config.config.health.alertmanager !== undefined;
+  }
+
+  /** Resolves once every check target has a first result (at once without checks). */
+  firstChecks(): Promise<void> {
+    return this.firstRound;
+  }
+
+  /** Every region's and endpoint's health state (empty without checks and alerts). */
+  report(): RegionReport[] {
+    return this.monitor?.report() ?? [];
+  }
+
+  /**
+   * Starts checks and, with shared state, the observation exchange. Under startup:
+   * wait_for_checks it resolves after the first round, so DNS can listen only then.
+   */
+  async start(): Promise<void> {
+    this.running = true;
+    const { shared } = this.opts;
+    if (shared) {
+      this.publisher = new HealthPublisher({
+        store: shared.store,
+        instance: shared.instance,
+        localTargets: () => targetsFromHealthView(this.localView, this.config.model.regions),
+        onView: (view) => this.opts.onView(view, 'health quorum'),
+        heartbeatMs: shared.heartbeatMs,
+        ttlMs: shared.ttlMs,
+        quorum: shared.quorum,
+        log: this.opts.log,
+      });
+      this.publisher.start();
+    }
+    await this.startMonitor(resolveHealthPlan(this.config.config).plan);
+  }
+
+  /** Stops checks and the exchange; late results are dropped. */
+  async stop(): Promise<void> {
+    this.running = false;
+    this.monitor?.stop();
+    this.publisher?.stop();
+  }
+
+  /** Applies a reloaded config: new checks, plan and token; throws ConfigError (changing nothing) when its token is unset. */
+  reload(next: LoadedConfig): void {
+    const token = alertmanagerToken(next, this.opts.env);
+    this.config = next;
+    this.token = token;
+    const { plan } = resolveHealthPlan(next.config);
+    if (!needsMonitor(plan, next)) {
+      if (!this.monitor) return;
+      this.monitor.stop();
+      this.monitor = undefined;
+      this.local(ALL_UP, 'health checks removed by a reload');
+      return;
+    }
+    if (this.monitor) this.monitor.setPlan(plan);
+    else if (this.running) void this.startMonitor(plan);
+  }
+
+  /** Applies Alertmanager alerts (the webhook routes call this). */
+  applyAlerts(alerts: readonly AlertInput[]): AlertChange {
+    if (!this.monitor) return { fired: [], resolved: [], refreshed: 0, ignored: alerts.map((a) => ({ fingerprint: a.fingerprint, reason: 'health.alertmanager is not configured' })) };
+    return this.monitor.applyAlerts(alerts);
+  }
+
+  private async startMonitor(plan: HealthPlan): Promise<void> {
+    const am = this.config.config.health.alertmanager;
+    if (!needsMonitor(plan, this.config)) return;
+    const monitor = new HealthMonitor({
+      plan,
+      events: this.opts.events,
+      log: this.opts.log.child({ module: 'health' }),
+      onChange: (view, reason) => this.local(view, reason),
+      alertLabel: am?.label,
+      alertMaxAgeMs: am?.max_age,
+      observer: this.opts.observer,
+      prober: this.opts.prober,
+      now: this.opts.now,
+      random: this.opts.random,
+    });
+    this.monitor = monitor;
+    // assume_up: the first view is all up, what steering starts with; wait_for_checks: the
+    // monitor publishes its first view once every target has a result.
+    this.firstRound = monitor.start();
+    if (plan.startup === 'wait_for_checks') {
+      await this.firstRound;
+      this.opts.log.info({ regions: monitor.report().map((r) => ({ region: r.region, phase: r.state.phase })) }, 'first health checks done');
     }
   }
-  return {
-    monitor,
-    alerts,
-    alertToken: token,
-    reload: (next) => monitor.setPlan(resolveHealthPlan(next.config).plan),
-    close: async () => {
-      monitor.stop();
-      await alerts?.close();
-    },
-  };
+
+  /** This instance's own view changed: straight to steering, or into the quorum. */
+  private local(view: HealthView, reason: string): void {
+    this.localView = view;
+    if (this.publisher) void this.publisher.localChanged();
+    else this.opts.onView(view, reason);
+  }
+}
+
+function needsMonitor(plan: HealthPlan, loaded: LoadedConfig): boolean {
+  return plan.hasChecks || loaded.config.health.alertmanager !== undefined;
 }

@@ -1,25 +1,29 @@
 import { AggregatorRegistry, collectDefaultMetrics, Counter, Gauge, Histogram, Registry, type MetricObjectWithValues, type MetricValue } from 'prom-client';
-import type { QueryHandler } from '../dns/query-handler.js';
-import type { Snapshot } from '../dns/snapshot.js';
-import type { RegionStatus } from '../steering/types.js';
+import type { Snapshot } from '../control/snapshot.js';
+import type { MessageHandler } from '../dns/query-handler.js';
 import type { EventLog, GeosteerEvent } from '../events/event-log.js';
-import type { GeoDatabaseInfo } from '../geo/geo-lookup.js';
+import type { LocatorStats } from '../geo/client-locator.js';
+import type { HealthCheckObserver } from '../health/health-monitor.js';
+import type { RegionStatus } from '../steering/types.js';
 import { DnsQueryMetrics } from './dns-query-metrics.js';
-import { DEFAULT_TIMING_SAMPLE, sampleQueryDuration } from './query-timing.js';
+import { DEFAULT_TIMING_SAMPLE, timedHandler } from './query-timing.js';
 
-/** What the scrape-time metrics read from the running app (App implements it). */
+/** What the scrape-time metrics read from the running service: its control plane and event log. */
 export interface MetricsSource {
-  snapshot(): Snapshot;
-  readonly locator: { readonly hits: number; readonly misses: number };
-  readonly geoip: GeoDatabaseInfo;
+  current(): Snapshot;
+  /** Snapshots compiled so far. */
+  readonly compiles: number;
+  readonly geoStats: LocatorStats;
   readonly events: EventLog;
-  readonly handler: Pick<QueryHandler, 'handle'>;
 }
 
-/** Told about each health check; the health prober calls this (no prom-client import needed there). */
-export interface HealthCheckObserver {
-  /** One finished check of an endpoint: how long it took and whether it passed. */
-  checked(region: string, endpoint: string, seconds: number, ok: boolean): void;
+/** What geosteer_build_info says about this process. */
+export interface BuildInfo {
+  readonly version: string;
+  /** process.version */
+  readonly node: string;
+  /** The UDP path DNS uses ("dgram", or the native batched path when it is built). */
+  readonly udp: string;
 }
 
 /** Every geosteer metric, in one registry per process (or per test). */
@@ -27,10 +31,14 @@ export interface GeosteerMetrics {
   readonly registry: Registry;
   /** Pass as AppDeps.observer. */
   readonly queries: DnsQueryMetrics;
-  /** For the health prober: feeds geosteer_health_check_duration_seconds. */
+  /** For the health monitor: feeds geosteer_health_check_duration_seconds. */
   readonly healthChecks: HealthCheckObserver;
-  /** Connects the scrape-time gauges, event counters and query timing to an app; returns a detach function. */
+  /** Connects the scrape-time gauges and event counters to a service; returns a detach function. */
   attach(source: MetricsSource): () => void;
+  /** `handler` with 1 in timingSample queries timed into geosteer_dns_query_duration_seconds. */
+  timed(handler: MessageHandler): MessageHandler;
+  /** Sets geosteer_build_info. */
+  setBuildInfo(info: BuildInfo): void;
   /** The exposition text and its content type, for GET /metrics. */
   render(): Promise<{ contentType: string; body: string }>;
   /** DNS workers' query metrics (their WORKER_METRIC_FAMILIES), summed into every render. */
@@ -109,8 +117,8 @@ export function createMetrics(opts: MetricsOptions = {}): GeosteerMetrics {
     collect() {
       this.reset();
       if (!source) return;
-      this.inc({ result: 'hit' }, source.locator.hits);
-      this.inc({ result: 'miss' }, source.locator.misses);
+      this.inc({ result: 'hit' }, source.geoStats.hits);
+      this.inc({ result: 'miss' }, source.geoStats.misses);
     },
   });
   new Gauge({
@@ -118,8 +126,39 @@ export function createMetrics(opts: MetricsOptions = {}): GeosteerMetrics {
     help: 'Build time of the GeoIP database in use (mmdb metadata), seconds since the epoch.',
     registers,
     collect() {
-      if (source) this.set(source.geoip.buildEpochSeconds);
+      if (source) this.set(source.current().inputs.geo.db.info.buildEpochSeconds);
     },
+  });
+  new Gauge({
+    name: 'geosteer_geoip_database_generation',
+    help: 'Generation of the GeoIP database in use: 1 at start, +1 for every accepted replacement.',
+    registers,
+    collect() {
+      if (source) this.set(source.current().inputs.geo.generation);
+    },
+  });
+  new Counter({
+    name: 'geosteer_snapshot_compiles_total',
+    help: 'Snapshots compiled from config, state, health, source endpoints and GeoIP (updates that change nothing compile nothing).',
+    registers,
+    collect() {
+      this.reset();
+      if (source) this.inc(source.compiles);
+    },
+  });
+  new Gauge({
+    name: 'geosteer_snapshot_generation',
+    help: 'Generation of the snapshot DNS answers from.',
+    registers,
+    collect() {
+      if (source) this.set(source.current().generation);
+    },
+  });
+  const buildInfo = new Gauge({
+    name: 'geosteer_build_info',
+    help: 'Always 1; the labels say which geosteer, which Node.js and which UDP path this process runs.',
+    labelNames: ['version', 'node', 'udp'] as const,
+    registers,
   });
   // One gauge per region field, recomputed from the snapshot's status on every scrape.
   const regionGauge = (name: string, help: string, value: (s: RegionStatus) => number) =>
@@ -130,7 +169,7 @@ export function createMetrics(opts: MetricsOptions = {}): GeosteerMetrics {
       registers,
       collect() {
         this.reset();
-        for (const [region, s] of source?.snapshot().status ?? []) this.set({ region }, value(s));
+        for (const [region, s] of source?.current().status ?? []) this.set({ region }, value(s));
       },
     });
   regionGauge('geosteer_region_up', 'Region health as steering sees it: 1 up, 0 down.', (s) => (s.up ? 1 : 0));
@@ -144,7 +183,7 @@ export function createMetrics(opts: MetricsOptions = {}): GeosteerMetrics {
     collect() {
       this.reset();
       if (!source) return;
-      const snapshot = source.snapshot();
+      const snapshot = source.current();
       for (const [region, spec] of snapshot.model.regions) {
         const healthy = snapshot.status.get(region)?.healthyEndpoints;
         for (const e of spec.endpoints) this.set({ region, endpoint: e.id }, healthy?.has(e.id) ? 1 : 0);
@@ -167,7 +206,7 @@ export function createMetrics(opts: MetricsOptions = {}): GeosteerMetrics {
   const onEvent = (e: GeosteerEvent) => {
     if (e.type === 'config_reloaded') reloads.inc({ result: 'success' });
     else if (e.type === 'config_rejected') reloads.inc({ result: 'failure' });
-    else if (e.type === 'failover') failovers.inc({ name: labelOf(e.detail?.name ?? e.name), from: labelOf(e.detail?.from), to: labelOf(e.detail?.to) });
+    else if (e.type === 'failover') failovers.inc({ name: e.name ?? '', from: labelOf(e.detail?.from), to: labelOf(e.detail?.to) });
   };
 
   return {
@@ -181,12 +220,15 @@ export function createMetrics(opts: MetricsOptions = {}): GeosteerMetrics {
     attach(s) {
       source = s;
       const offEvents = s.events.onEvent(onEvent);
-      const offTiming = sampleQueryDuration(s.handler, duration, opts.timingSample ?? DEFAULT_TIMING_SAMPLE);
       return () => {
         offEvents();
-        offTiming();
         if (source === s) source = undefined;
       };
+    },
+    timed: (handler) => timedHandler(handler, duration, opts.timingSample ?? DEFAULT_TIMING_SAMPLE),
+    setBuildInfo(info) {
+      buildInfo.reset();
+      buildInfo.set({ version: info.version, node: info.node, udp: info.udp }, 1);
     },
     async render() {
       if (!remote) return { contentType: registry.contentType, body: await registry.metrics() };

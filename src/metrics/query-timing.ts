@@ -1,5 +1,5 @@
 import type { Histogram } from 'prom-client';
-import type { QueryHandler, Transport } from '../dns/query-handler.js';
+import type { MessageHandler, Transport } from '../dns/query-handler.js';
 
 /**
  * How often a query is timed by default. 1 in 64: a timed query pays two hrtime reads and
@@ -9,29 +9,26 @@ import type { QueryHandler, Transport } from '../dns/query-handler.js';
 export const DEFAULT_TIMING_SAMPLE = 64;
 
 /**
- * Times 1 in `every` calls of `handler.handle()` (decode to response bytes; the socket
- * write is not included) into `histogram`, by wrapping the method on this instance. The
- * untimed calls pay one decrement and one branch; a timed call pays two hrtime reads.
- * Sampling keeps the distribution honest because the choice does not depend on the query.
- * Returns a function that restores the original method.
+ * A handler that times 1 in `every` calls of `handler.handle()` (decode to response bytes;
+ * the socket write is not included) into `histogram`, composed around it when the DNS
+ * listeners are built. Untimed calls pay one decrement and one branch. Sampling keeps the
+ * distribution honest because the choice does not depend on the query.
  */
-export function sampleQueryDuration(handler: Pick<QueryHandler, 'handle'>, histogram: Histogram<'transport'>, every = DEFAULT_TIMING_SAMPLE): () => void {
-  if (!Number.isInteger(every) || every < 1) throw new RangeError(`sampleQueryDuration: every must be an integer >= 1, got ${every}`);
-  const original = handler.handle;
+export function timedHandler(handler: MessageHandler, histogram: Histogram<'transport'>, every = DEFAULT_TIMING_SAMPLE): MessageHandler {
+  if (!Number.isInteger(every) || every < 1) throw new RangeError(`timedHandler: every must be an integer >= 1, got ${every}`);
   const udp = histogram.labels({ transport: 'udp' });
   const tcp = histogram.labels({ transport: 'tcp' });
   let countdown = every;
-  handler.handle = function timedHandle(this: QueryHandler, msg: Buffer, transport: Transport, remoteAddress: string): Buffer | undefined {
-    if (--countdown > 0) return original.call(this, msg, transport, remoteAddress);
-    countdown = every;
-    const start = process.hrtime.bigint();
-    try {
-      return original.call(this, msg, transport, remoteAddress);
-    } finally {
-      (transport === 'udp' ? udp : tcp).observe(Number(process.hrtime.bigint() - start) / 1e9);
-    }
-  };
-  return () => {
-    handler.handle = original;
+  return {
+    handle(msg: Buffer, transport: Transport, remoteAddress: string): Buffer | undefined {
+      if (--countdown > 0) return handler.handle(msg, transport, remoteAddress);
+      countdown = every;
+      const start = process.hrtime.bigint();
+      try {
+        return handler.handle(msg, transport, remoteAddress);
+      } finally {
+        (transport === 'udp' ? udp : tcp).observe(Number(process.hrtime.bigint() - start) / 1e9);
+      }
+    },
   };
 }

@@ -1,4 +1,4 @@
-import { ipv4Mask, parseIPv4, parseIPv6 } from '../geo/ip-address.js';
+import { ipv4Mask, parseIPv4, parseIPv6 } from './ip-address.js';
 
 /** A client address or prefix given by an operator ("1.34.5.7", "1.34.5.0/24", "2001:b000::/48"), masked. */
 export type ClientPrefix =

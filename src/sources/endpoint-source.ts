@@ -1,13 +1,11 @@
-import type { Endpoint } from '../steering/types.js';
+import type { RegionEndpoints } from '../steering/types.js';
+
+export { sameEndpoints } from '../steering/region-endpoints.js';
 
 // The source contract (ExternalDNS's Source): where a region's addresses come from. A
 // source reports per region; it never reports "empty" because an API call failed.
 
-/** A region's addresses as a source sees them: endpoints, or a CNAME target (hostname-only load balancers). */
-export interface RegionEndpoints {
-  readonly endpoints: readonly Endpoint[];
-  readonly cname: string | undefined;
-}
+export type { RegionEndpoints };
 
 /** Called with a region's new endpoints whenever they change. */
 export type EndpointsListener = (region: string, endpoints: RegionEndpoints) => void;
@@ -25,11 +23,4 @@ export interface EndpointSource {
   onChange(listener: EndpointsListener): () => void;
   start(): Promise<void>;
   stop(): Promise<void>;
-}
-
-/** True when two endpoint sets publish the same addresses (order ignored). */
-export function sameEndpoints(a: RegionEndpoints | undefined, b: RegionEndpoints | undefined): boolean {
-  if (a === undefined || b === undefined) return a === b;
-  const key = (r: RegionEndpoints) => `${r.cname ?? ''}|${r.endpoints.map((e) => `${e.id}=${e.address}`).sort().join(',')}`;
-  return key(a) === key(b);
 }

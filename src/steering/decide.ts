@@ -128,22 +128,3 @@ export function answerEndpoints(spec: RegionSpec, status: RegionStatus | undefin
   const healthy = status ? ofFamily.filter((e) => status.healthyEndpoints.has(e.id)) : ofFamily;
   return healthy.length > 0 ? healthy : ofFamily;
 }
-
-/** A complete decision for one query, as explain reports it. */
-export interface Decision {
-  readonly match: RuleMatch;
-  readonly outcome: RuleOutcome;
-  readonly region: string | undefined;
-}
-
-/** Decides which region answers a client of `policy`'s name. */
-export function decide(
-  policy: NamePolicy,
-  location: { country: string | undefined; continent: string | undefined },
-  status: RegionStatusView,
-  rand: Random,
-): Decision {
-  const match = matchRule(policy, location.country, location.continent);
-  const outcome = resolveRule(match.rule, status);
-  return { match, outcome, region: pickCandidate(outcome, rand()) };
-}

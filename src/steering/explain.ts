@@ -1,5 +1,6 @@
-import { answerEndpoints, decide, type RuleMatch, type RuleOutcome } from './decide.js';
-import type { NamePolicy, Random, RegionSpec, RegionStatusView, Tier } from './types.js';
+import { ecsScope, outcomeFor, pickRegion, pickRotation, type NameAnswerPlan } from './answer-plan.js';
+import { matchRule, type RuleMatch, type RuleOutcome } from './decide.js';
+import type { Random, Tier } from './types.js';
 
 /** Where the client was placed, as explain reports it. */
 export interface ExplainClient {
@@ -9,14 +10,21 @@ export interface ExplainClient {
   readonly continent: string | undefined;
   /** Prefix length of the GeoIP network that decided. */
   readonly networkPrefix: number;
-  /** ECS scope a response would carry: the network prefix capped at the client's prefix. */
-  readonly scope: number;
+  /** The prefix the client stands for (the ECS source prefix a resolver would send). */
+  readonly sourcePrefix: number;
 }
 
-/** The decision trace for one name and client: every step and why. */
+/** The address family a query asks for. */
+export type ExplainType = 'A' | 'AAAA';
+
+/** The decision trace for one name, client and query type: every step and why. */
 export interface ExplainTrace {
   readonly name: string;
-  readonly client: ExplainClient;
+  readonly type: ExplainType;
+  readonly client: ExplainClient & {
+    /** ECS scope the response carries (ecsScope of the network and source prefixes). */
+    readonly scope: number;
+  };
   readonly matched: { readonly kind: RuleMatch['kind']; readonly key: string | undefined; readonly rule: string };
   readonly tiers: readonly {
     readonly index: number;
@@ -28,6 +36,9 @@ export interface ExplainTrace {
   /** Candidates of the answering tier with their share of traffic (0..1). */
   readonly candidates: readonly { readonly region: string; readonly share: number }[];
   readonly chosen: string | undefined;
+  /** What this query gets: a CNAME, or one rotation of the chosen region's endpoints (none: NODATA). */
+  readonly answer: { readonly cname: string | undefined; readonly addresses: readonly string[]; readonly rotation: number; readonly rotations: number };
+  /** Every endpoint the chosen region answers with now, per family (an answer holds at most max_answers of them). */
   readonly endpoints: { readonly ipv4: readonly string[]; readonly ipv6: readonly string[]; readonly cname: string | undefined };
 }
 
@@ -41,37 +52,42 @@ function tiersOf(match: RuleMatch, outcome: RuleOutcome): ExplainTrace['tiers'] 
     return {
       index,
       description: describeTier(tier),
-      regions: step
-        ? step.regions.map((r) => ({ region: r.region, weight: r.weight, usable: r.skipped === undefined, reason: r.skipped }))
-        : [],
+      regions: step ? step.regions.map((r) => ({ region: r.region, weight: r.weight, usable: r.skipped === undefined, reason: r.skipped })) : [],
       outcome: !step ? 'not tried' : !outcome.failOpen && index === outcome.tierIndex ? 'chosen' : 'skipped',
     };
   });
 }
 
-/** Explains the decision for a client; `rand` picks inside a group exactly as a query would. */
-export function explainDecision(
-  policy: NamePolicy,
-  client: ExplainClient,
-  status: RegionStatusView,
-  regions: ReadonlyMap<string, RegionSpec>,
-  rand: Random,
-): ExplainTrace {
-  const { match, outcome, region: chosen } = decide(policy, client, status, rand);
-  const spec = chosen === undefined ? undefined : regions.get(chosen);
-  const regionStatus = chosen === undefined ? undefined : status.get(chosen);
+function unique<T>(sets: readonly (readonly T[])[]): T[] {
+  return [...new Set(sets.flat())];
+}
+
+/**
+ * Explains the answer a `type` query gets from `plan` for a client: the same calls in the same
+ * order as the DNS hot path (outcomeFor, pickRegion, pickRotation), so with the same `rand`
+ * it names the region and the rotation that query gets.
+ */
+export function explainAnswer(plan: NameAnswerPlan, client: ExplainClient, type: ExplainType, rand: Random): ExplainTrace {
+  const outcome = outcomeFor(plan, client.country, client.continent);
+  const chosen = pickRegion(outcome, rand);
+  const region = chosen === undefined ? undefined : plan.regions.get(chosen);
+  const sets = region === undefined || region.cname !== undefined ? [] : type === 'AAAA' ? region.v6 : region.v4;
+  const rotation = pickRotation(sets.length, rand);
+  const match = matchRule(plan.policy, client.country, client.continent);
   return {
-    name: policy.name,
-    client,
+    name: plan.policy.name,
+    type,
+    client: { ...client, scope: ecsScope(client.networkPrefix, client.sourcePrefix) },
     matched: { kind: match.kind, key: match.key, rule: match.rule.label },
     tiers: tiersOf(match, outcome),
     failOpen: outcome.failOpen,
     candidates: outcome.candidates.map((c) => ({ region: c.region, share: outcome.totalWeight > 0 ? c.weight / outcome.totalWeight : 0 })),
     chosen,
+    answer: { cname: region?.cname, addresses: (sets[rotation] ?? []).map((e) => e.address), rotation, rotations: sets.length },
     endpoints: {
-      ipv4: spec ? answerEndpoints(spec, regionStatus, 4).slice(0, policy.maxAnswers).map((e) => e.address) : [],
-      ipv6: spec ? answerEndpoints(spec, regionStatus, 6).slice(0, policy.maxAnswers).map((e) => e.address) : [],
-      cname: spec?.cname,
+      ipv4: region ? unique(region.v4).map((e) => e.address) : [],
+      ipv6: region ? unique(region.v6).map((e) => e.address) : [],
+      cname: region?.cname,
     },
   };
 }
@@ -80,7 +96,7 @@ export function explainDecision(
 export function formatExplain(t: ExplainTrace): string {
   const where = t.client.country ? `${t.client.country} (${t.client.continent ?? '?'})` : 'unknown location';
   const lines = [
-    `name:     ${t.name}`,
+    `name:     ${t.name} ${t.type}`,
     `client:   ${t.client.query} -> ${where}, GeoIP network /${t.client.networkPrefix}, ECS scope /${t.client.scope}`,
     `rule:     ${t.matched.rule} (matched by ${t.matched.kind}${t.matched.key ? ` ${t.matched.key}` : ''})`,
   ];
@@ -91,7 +107,11 @@ export function formatExplain(t: ExplainTrace): string {
   if (t.failOpen) lines.push('fail-open: no tier usable; answering from the first tier anyway');
   if (t.candidates.length > 1) lines.push(`split:    ${t.candidates.map((c) => `${c.region} ${(c.share * 100).toFixed(1)}%`).join(', ')}`);
   lines.push(`chosen:   ${t.chosen ?? '(none)'}`);
-  if (t.endpoints.cname) lines.push(`answer:   CNAME ${t.endpoints.cname}`);
-  else lines.push(`answer:   A ${t.endpoints.ipv4.join(' ') || '(none: NODATA)'}; AAAA ${t.endpoints.ipv6.join(' ') || '(none: NODATA)'}`);
+  if (t.answer.cname) lines.push(`answer:   CNAME ${t.answer.cname}`);
+  else {
+    const rotation = t.answer.rotations > 1 ? ` (rotation ${t.answer.rotation + 1} of ${t.answer.rotations})` : '';
+    lines.push(`answer:   ${t.type} ${t.answer.addresses.join(' ') || '(none: NODATA)'}${rotation}`);
+    lines.push(`region:   A ${t.endpoints.ipv4.join(' ') || '(none)'}; AAAA ${t.endpoints.ipv6.join(' ') || '(none)'}`);
+  }
   return lines.join('\n');
 }

@@ -1,9 +1,23 @@
 import type { RegionSpec, RegionStatus, RegionStatusView } from './types.js';
 
+/** How the live instances see one health target ("region:tokyo", "endpoint:tokyo/jp-v4"), when health is shared. */
+export interface TargetQuorumView {
+  readonly target: string;
+  /** The consensus: down only when at least `quorum` live instances see it down. */
+  readonly up: boolean;
+  readonly downVotes: number;
+  readonly quorum: number;
+  readonly live: number;
+  /** Instance id -> seen up; instances that do not check this target are absent. */
+  readonly instances: Readonly<Record<string, boolean>>;
+}
+
 /** Health as the health subsystem sees it; every region and endpoint is up when nothing checks. */
 export interface HealthView {
   regionUp(region: string): boolean;
   endpointUp(region: string, endpointId: string): boolean;
+  /** With shared health: each instance's view of a region and its endpoints (explain shows them). */
+  votes?(region: string): readonly TargetQuorumView[];
 }
 
 /** The view used when no checks run: everything is up. */

@@ -1,6 +1,8 @@
 import { resolveRule } from './decide.js';
+import type { NameAnswerPlan } from './answer-plan.js';
 import { tierRegions } from './tier-regions.js';
-import type { NamePolicy, RegionStatus, RegionStatusView, Rule } from './types.js';
+import { leavesFirstTier, ruleTransition } from './transitions.js';
+import type { RegionStatus, RegionStatusView } from './types.js';
 
 /** An operator change to one region: a new weight, a drain, or both. */
 export interface RegionChange {
@@ -26,55 +28,24 @@ export function applyRegionChange(status: RegionStatusView, change: RegionChange
   return new Map(status).set(change.region, next);
 }
 
-function firstTierRegions(rule: Rule): string[] {
-  return tierRegions(rule.tiers[0]);
-}
-
-function firstTierUsable(rule: Rule, status: RegionStatusView): boolean {
-  const outcome = resolveRule(rule, status);
-  return !outcome.failOpen && outcome.tierIndex === 0;
-}
-
 /**
- * The first rule (of any name, countries, continents or default) whose first tier is
- * usable now and would have no usable region after `change`; undefined when the change
- * strands nobody. Tiers that are already unusable are not the change's doing.
+ * The first rule (of any name, countries, continents or default) whose first tier is usable
+ * now and would have no usable region after `change`; undefined when the change strands
+ * nobody. It asks the snapshot's own transition diff of a what-if: only rules whose first
+ * tier holds the region are resolved again.
  */
-export function wouldStrandCountry(policies: readonly NamePolicy[], status: RegionStatusView, change: RegionChange): StrandedRule | undefined {
+export function wouldStrandCountry(plans: Iterable<NameAnswerPlan>, status: RegionStatusView, change: RegionChange): StrandedRule | undefined {
   const after = applyRegionChange(status, change);
-  for (const policy of policies) {
-    for (const rule of [...policy.rules, policy.defaultRule]) {
-      const members = firstTierRegions(rule);
-      if (!members.includes(change.region)) continue;
-      if (firstTierUsable(rule, status) && !firstTierUsable(rule, after)) return { name: policy.name, rule: rule.label, firstTier: members };
+  if (after === status) return undefined;
+  for (const plan of plans) {
+    const rules = [...plan.policy.rules, plan.policy.defaultRule];
+    const outcomes = [...plan.outcomes, plan.defaultOutcome];
+    for (let i = 0; i < rules.length; i++) {
+      const firstTier = tierRegions(rules[i].tiers[0]);
+      if (!firstTier.includes(change.region)) continue;
+      const t = ruleTransition(plan.policy.name, rules[i], outcomes[i], resolveRule(rules[i], after));
+      if (t && leavesFirstTier(t)) return { name: plan.policy.name, rule: rules[i].label, firstTier };
     }
   }
   return undefined;
-}
-
-/** A rule whose answering tier moved because of a change (for failover/failback events). */
-export interface TierMove {
-  readonly name: string;
-  readonly rule: string;
-  /** Regions of the answering tier before and after (the first tier's when failing open). */
-  readonly from: readonly string[];
-  readonly to: readonly string[];
-  /** True when the new tier comes later in the list (failover), false when earlier (failback). */
-  readonly failover: boolean;
-}
-
-/** Every rule whose answering tier differs between two status views. */
-export function tierMoves(policies: readonly NamePolicy[], before: RegionStatusView, after: RegionStatusView): TierMove[] {
-  const moves: TierMove[] = [];
-  for (const policy of policies) {
-    for (const rule of [...policy.rules, policy.defaultRule]) {
-      const a = resolveRule(rule, before);
-      const b = resolveRule(rule, after);
-      const ta = a.failOpen ? rule.tiers.length : a.tierIndex;
-      const tb = b.failOpen ? rule.tiers.length : b.tierIndex;
-      if (ta === tb) continue;
-      moves.push({ name: policy.name, rule: rule.label, from: a.candidates.map((c) => c.region), to: b.candidates.map((c) => c.region), failover: tb > ta });
-    }
-  }
-  return moves;
 }

@@ -69,3 +69,9 @@ export type RegionStatusView = ReadonlyMap<string, RegionStatus>;
 
 /** A source of randomness in [0, 1); a parameter so tests are deterministic. */
 export type Random = () => number;
+
+/** A region's addresses as a source (Kubernetes) reports them, replacing the config's: endpoints, or a CNAME target. */
+export interface RegionEndpoints {
+  readonly endpoints: readonly Endpoint[];
+  readonly cname: string | undefined;
+}

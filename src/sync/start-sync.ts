@@ -1,15 +1,18 @@
-import type { App } from '../app.js';
 import { delegatedZones } from '../config/sync-checks.js';
+import type { Config } from '../config/schema.js';
+import type { EventLog } from '../events/event-log.js';
 import { GeosteerError } from '../shared/errors.js';
 import type { Logger } from '../shared/logger.js';
 import type { DnsProvider } from './cloudflare/dns-provider.js';
 import { Reconciler } from './cloudflare/reconciler.js';
 import type { RetryOptions } from './cloudflare/retry.js';
-import type { SyncMetrics } from './sync-metrics.js';
+import type { SyncMetrics } from '../metrics/sync-metrics.js';
+import type { SyncSource } from './sync-input.js';
 
 /** What startCloudflareSync needs besides the app. */
 export interface SyncDeps {
   readonly log: Logger;
+  readonly events?: EventLog;
   readonly metrics?: SyncMetrics;
   readonly env?: NodeJS.ProcessEnv;
   /** Use this provider instead of Cloudflare (tests). */
@@ -19,13 +22,11 @@ export interface SyncDeps {
 }
 
 /**
- * Builds the Cloudflare reconciler from `sync.cloudflare`, subscribes it to the app's
- * snapshots and starts it; undefined when sync is not configured. Rejects when the API token
+ * Builds the Cloudflare reconciler from `sync.cloudflare`, subscribes it to `source` and starts it; undefined when sync is not configured. Rejects when the API token
  * variable is unset. The Cloudflare SDK is loaded only here, when sync is configured: it adds
  * about 18 MB of heap that a server without sync should not carry (nor scan in every GC).
  */
-export async function startCloudflareSync(app: App, deps: SyncDeps): Promise<Reconciler | undefined> {
-  const { config } = app.config;
+export async function startCloudflareSync(config: Config, source: SyncSource, deps: SyncDeps): Promise<Reconciler | undefined> {
   const cf = config.sync?.cloudflare;
   if (!cf) return undefined;
   const log = deps.log.child({ sync: 'cloudflare' });
@@ -40,13 +41,13 @@ export async function startCloudflareSync(app: App, deps: SyncDeps): Promise<Rec
     provider,
     config: cf,
     delegated: delegatedZones(config),
-    snapshot: () => app.snapshot(),
+    snapshot: () => source.current(),
     log,
-    events: app.events,
+    events: deps.events,
     metrics: deps.metrics,
     retryDelayMs: deps.retryDelayMs,
   });
-  reconciler.onStop(app.onRebuild((s) => reconciler.notify(s)));
+  reconciler.onStop(source.subscribe((s) => reconciler.notify(s)));
   reconciler.start();
   return reconciler;
 }

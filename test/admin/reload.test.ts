@@ -23,11 +23,11 @@ describe('POST /v1/reload', () => {
     h.writeConfig(doc);
     const r = await h.admin.inject({ method: 'POST', url: '/v1/reload', headers: WRITE });
     expect(r.statusCode).toBe(200);
-    expect(r.json()).toMatchObject({ reloaded: true, source: h.configPath });
+    expect(r.json()).toEqual({ reloaded: true, source: h.configPath, generation: 2, needs_restart: [] });
     expect(await japanAnswer()).toEqual(['198.51.100.31']);
     expect(await reloadCount('success')).toBe(1);
     expect(await reloadCount('failure')).toBe(0);
-    const [audit] = h.app.events.list({ type: 'audit' });
+    const [audit] = h.events.list({ type: 'audit' });
     expect(audit.detail).toMatchObject({ token: 'ops-writer', action: 'reload' });
   });
 
@@ -37,17 +37,17 @@ describe('POST /v1/reload', () => {
     doc.regions.tokyo.weight = 'heavy';
     doc.names[0].default = ['taiwan', 'atlantis'];
     h.writeConfig(doc);
-    const generation = h.app.snapshot().generation;
+    const generation = h.snapshot().generation;
     const r = await h.admin.inject({ method: 'POST', url: '/v1/reload', headers: WRITE });
     expect(r.statusCode).toBe(422);
     const body = r.json();
     expect(body.error).toBe('CONFIG_INVALID');
     expect(body.problems).toEqual([expect.stringMatching(/^regions\.tokyo\.weight: expected number, got "heavy"/)]);
     expect(body.message).toContain('still serving the previous config');
-    expect(h.app.snapshot().generation).toBe(generation);
+    expect(h.snapshot().generation).toBe(generation);
     expect(await japanAnswer()).toEqual(['198.51.100.30']);
     expect(await reloadCount('failure')).toBe(1);
-    expect(h.app.events.list({ type: 'config_rejected' })).toHaveLength(1);
+    expect(h.events.list({ type: 'config_rejected' })).toHaveLength(1);
 
     // cross-reference problems are reported too once the schema passes
     doc.regions.tokyo.weight = 100;
@@ -56,6 +56,30 @@ describe('POST /v1/reload', () => {
     expect(second.statusCode).toBe(422);
     expect(second.json().problems).toEqual([expect.stringContaining('names[0].default[1]: unknown region "atlantis"')]);
     expect(await japanAnswer()).toEqual(['198.51.100.30']);
+  });
+
+  it('a change that needs a restart is applied everywhere else and named by its config path', async () => {
+    const doc = adminDocument();
+    doc.dns.listen = ['127.0.0.1:5399'];
+    doc.regions.tokyo.endpoints[0].address = '198.51.100.31';
+    h.writeConfig(doc);
+    const r = await h.admin.inject({ method: 'POST', url: '/v1/reload', headers: WRITE });
+    expect(r.statusCode).toBe(200);
+    expect(r.json().needs_restart).toEqual([{ path: 'dns.listen', reason: 'the DNS sockets are bound at start' }]);
+    expect(await japanAnswer()).toEqual(['198.51.100.31']);
+    const [event] = h.events.list({ type: 'config_reloaded' });
+    expect(event.detail).toMatchObject({ needs_restart: ['dns.listen'] });
+    expect(event.cause).toContain('needs a restart: dns.listen');
+  });
+
+  it('new admin tokens and open endpoints apply at once', async () => {
+    const doc = adminDocument(['healthz', 'readyz', 'metrics']);
+    doc.admin.tokens = [{ name: 'new-writer', scope: 'write', token: 'a-brand-new-secret-0123456789' }];
+    h.writeConfig(doc);
+    expect((await h.admin.inject({ method: 'POST', url: '/v1/reload', headers: WRITE })).statusCode).toBe(200);
+    expect((await h.admin.inject({ method: 'GET', url: '/v1/regions', headers: READ })).statusCode).toBe(401);
+    expect((await h.admin.inject({ method: 'GET', url: '/v1/regions', headers: { authorization: 'Bearer a-brand-new-secret-0123456789' } })).statusCode).toBe(200);
+    expect((await h.admin.inject({ method: 'GET', url: '/metrics' })).statusCode).toBe(200);
   });
 
   it('a YAML syntax error or a missing file is refused the same way', async () => {

@@ -1,119 +1,117 @@
-import cluster, { type Worker } from 'node:cluster';
-import { existsSync, readFileSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
-import { stringify } from 'yaml';
 import { execFileSync } from 'node:child_process';
+import { copyFileSync, existsSync, mkdtempSync, renameSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { App } from '../../src/app.js';
-import { parseConfigText } from '../../src/config/load.js';
-import { askWorkerMetrics } from '../../src/cluster/dns-workers.js';
-import { WorkerSync } from '../../src/cluster/worker-sync.js';
-import { createMetrics, type WorkerMetrics } from '../../src/metrics/create-metrics.js';
-import { BUNDLED_GEOIP_DATABASE } from '../../src/geo/bundled-database.js';
-import { silentLogger } from '../../src/shared/logger.js';
 import { freePort } from '../../load/fuzz.mjs';
+import { buildCountryCodeMmdb } from '../../scripts/build-test-mmdb.js';
+import { BUNDLED_GEOIP_DATABASE } from '../../src/geo/bundled-database.js';
+import { openGeoDatabase } from '../../src/geo/mmdb-geo-database.js';
 import { ask } from '../support/dns-client.js';
-import { bundledGeo, exampleDocument } from '../support/test-server.js';
+import { waitFor } from '../support/health-servers.js';
+import { exampleDocument, startServer, type TestServer } from '../support/test-server.js';
 
-// Two real cluster workers (dist/cluster/dns-worker-main.js) on one free port; this test
-// process is the primary: it owns the App and the state, and WorkerSync feeds the workers.
+// The production wiring with dns.workers: 2: two real cluster workers (the compiled
+// dist/cluster/dns-worker-main.js) on one free port, fed by this process's control plane.
 
 const ROOT = fileURLToPath(new URL('../..', import.meta.url));
 const WORKER_ENTRY = `${ROOT}dist/cluster/dns-worker-main.js`;
+const TW = '1.34.5.0/24';
 
-let app: App;
-let sync: WorkerSync;
+let server: TestServer;
 let port: number;
-const workers: Worker[] = [];
+let dir: string;
+let geoPath: string;
 
 beforeAll(async () => {
   // the worker runs compiled code; build when this checkout has not been built yet
   if (!existsSync(WORKER_ENTRY)) execFileSync(process.execPath, [`${ROOT}node_modules/typescript/bin/tsc`, '-p', `${ROOT}tsconfig.build.json`]);
+  dir = mkdtempSync(join(tmpdir(), 'geosteer-workers-'));
+  geoPath = join(dir, 'country.mmdb');
+  copyFileSync(BUNDLED_GEOIP_DATABASE, geoPath);
   port = await freePort();
   const doc = exampleDocument();
   doc.dns.listen = [`127.0.0.1:${port}`];
-  const text = stringify(doc);
-  app = new App(parseConfigText(text, 'workers-test.yaml'), { log: silentLogger(), geo: await bundledGeo() });
-  sync = new WorkerSync(app, () => text, BUNDLED_GEOIP_DATABASE);
-  cluster.setupPrimary({ exec: WORKER_ENTRY, execArgv: [], silent: true });
-  const ready: Promise<void>[] = [];
-  for (let i = 0; i < 2; i++) {
-    const w = cluster.fork({ GEOSTEER_LOG_LEVEL: 'silent' });
-    workers.push(w);
-    ready.push(new Promise((resolve) => w.on('message', (m) => m?.type === 'geosteer:ready' && resolve())));
-    sync.add(w);
-  }
-  await Promise.all(ready);
+  doc.geoip = { database: geoPath, reload_check_interval: '60s' };
+  server = await startServer(doc, { workers: 2, workerEntry: WORKER_ENTRY, workersSilent: true, dnsListen: undefined, geo: await openGeoDatabase(geoPath) });
 }, 30_000);
 
 afterAll(async () => {
-  sync?.close();
-  await Promise.all(workers.map((w) => new Promise((resolve) => (w.isDead() ? resolve(undefined) : (w.once('exit', resolve), w.kill())))));
-  await app?.close();
+  await server?.close();
+  rmSync(dir, { recursive: true, force: true });
 });
 
-/** Asks until `check` holds for an answer; returns the time it took. */
-async function answersWithin(ms: number, check: (answers: string[]) => boolean): Promise<number> {
-  const start = Date.now();
-  for (;;) {
-    const r = await ask(port, { name: 'api.example.com', ecs: '1.34.5.0/24' });
-    if (check(r.answers)) return Date.now() - start;
-    if (Date.now() - start > ms) throw new Error(`answers still ${r.answers} after ${ms} ms`);
-    await new Promise((resolve) => setTimeout(resolve, 20));
-  }
+const workers = () => server.service.admin!.inject({ method: 'GET', url: '/readyz' }).then((r) => r.json().workers as { pid: number; seq: number; geoipGeneration: number; compiles: number }[]);
+const taiwanese = async () => (await ask(port, { name: 'api.example.com', ecs: TW })).answers;
+
+/** Asks until every answer of 20 in a row (fresh source ports: both workers) is `expected`. */
+async function allWorkersAnswer(expected: string[], ecs = TW): Promise<void> {
+  await waitFor(`every worker answers ${expected}`, async () => {
+    for (let i = 0; i < 20; i++) if ((await ask(port, { name: 'api.example.com', ecs })).answers.join() !== expected.join()) return false;
+    return true;
+  }, 2000);
 }
 
 describe('DNS workers (node:cluster)', () => {
-  it('two workers answer on the shared port', async () => {
-    const pids = new Set<number>();
-    for (const w of workers) pids.add(w.process.pid!);
-    expect(pids.size).toBe(2);
-    // a Taiwanese client: primary region taiwan
-    expect(await answersWithin(1000, (a) => a[0] === '198.51.100.10')).toBeLessThan(1000);
+  it('two workers answer on the shared port; the primary answers no DNS itself', async () => {
+    expect(server.started.workers).toHaveLength(2);
+    expect(server.service.handler).toBeUndefined();
+    await allWorkersAnswer(['198.51.100.10']);
   });
 
-  it('a weight change on the primary reaches every worker within a second', async () => {
-    await app.state.setWeight('taiwan', 0);
-    // several queries from fresh source ports spread over both workers; all must see tokyo
-    await answersWithin(1000, (a) => a[0] === '198.51.100.30');
-    for (let i = 0; i < 20; i++) expect((await ask(port, { name: 'api.example.com', ecs: '1.34.5.0/24' })).answers).toEqual(['198.51.100.30']);
-    await app.state.setWeight('taiwan', null);
-    await answersWithin(1000, (a) => a[0] === '198.51.100.10');
+  it('a weight change on the primary reaches every worker, and each worker compiles once for it', async () => {
+    const before = await workers();
+    await server.service.state.setWeight('taiwan', 0);
+    await allWorkersAnswer(['198.51.100.30']);
+    const after = await waitFor('both workers applied the update', async () => {
+      const now = await workers();
+      return now.every((w, i) => w.seq > before[i].seq) && now;
+    });
+    expect(after.map((w, i) => w.compiles - before[i].compiles)).toEqual([1, 1]);
+    await server.service.state.setWeight('taiwan', null);
+    await allWorkersAnswer(['198.51.100.10']);
   });
 
   it('health from the primary (taiwan down) reaches the workers', async () => {
-    app.setHealth({ regionUp: (r) => r !== 'taiwan', endpointUp: () => true });
-    await answersWithin(1000, (a) => a[0] === '198.51.100.30');
-    for (let i = 0; i < 20; i++) expect((await ask(port, { name: 'api.example.com', ecs: '1.34.5.0/24' })).answers).toEqual(['198.51.100.30']);
-    app.setHealth({ regionUp: () => true, endpointUp: () => true });
-    await answersWithin(1000, (a) => a[0] === '198.51.100.10');
+    await server.setHealth({ regionUp: (r) => r !== 'taiwan', endpointUp: () => true });
+    await allWorkersAnswer(['198.51.100.30']);
+    await server.setHealth({ regionUp: () => true, endpointUp: () => true });
+    await allWorkersAnswer(['198.51.100.10']);
   });
 
   it("the primary's /metrics sums every worker's query counters", async () => {
-    const udpQueries = (all: WorkerMetrics[]) =>
-      all.flat().filter((m) => m.name === 'geosteer_dns_queries_total').flatMap((m) => m.values).filter((v) => v.labels.transport === 'udp').reduce((n, v) => n + v.value, 0);
-    const collect = async () => (await Promise.all(workers.map((w) => askWorkerMetrics(w, 2000)))).filter((m) => m !== undefined);
-    const before = udpQueries(await collect());
+    const udpTotal = async () => {
+      const text = (await server.service.metrics.render()).body;
+      return [...text.matchAll(/^geosteer_dns_answers_total\{name="api.example.com",region="us-west"\} (\d+)$/gm)].map((m) => Number(m[1]));
+    };
+    const [before = 0] = await udpTotal();
     for (let i = 0; i < 10; i++) await ask(port, { name: 'api.example.com', ecs: '8.8.8.0/24' });
-    const after = await collect();
-    expect(after).toHaveLength(2);
-    expect(udpQueries(after) - before).toBe(10);
-    const primary = createMetrics({ defaultMetrics: false });
-    primary.setRemote(collect);
-    const { body } = await primary.render();
-    expect(body).toMatch(/geosteer_dns_answers_total\{name="api.example.com",region="us-west"\} 10/);
+    expect(await udpTotal()).toEqual([before + 10]);
+    const { body } = await server.service.metrics.render();
     expect(body.match(/^# TYPE geosteer_dns_queries_total /gm)).toHaveLength(1);
   });
 
   it('endpoints reported by a source on the primary reach the workers', async () => {
-    const japan = async () => (await ask(port, { name: 'api.example.com', ecs: '202.32.0.0/24' })).answers;
-    app.setRegionEndpoints('tokyo', [{ id: 'ingress-a', address: '198.51.100.99', family: 4 }]);
-    const deadline = Date.now() + 1000;
-    while ((await japan())[0] !== '198.51.100.99' && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
-    for (let i = 0; i < 10; i++) expect(await japan()).toEqual(['198.51.100.99']);
-    app.clearRegionEndpoints('tokyo');
-    const back = Date.now() + 1000;
-    while ((await japan())[0] !== '198.51.100.30' && Date.now() < back) await new Promise((r) => setTimeout(r, 20));
-    for (let i = 0; i < 10; i++) expect(await japan()).toEqual(['198.51.100.30']);
+    const JP = '202.32.0.0/24';
+    await server.setEndpoints('tokyo', { endpoints: [{ id: 'ingress-a', address: '198.51.100.99', family: 4 }], cname: undefined });
+    await allWorkersAnswer(['198.51.100.99'], JP);
+    await server.setEndpoints('tokyo', undefined);
+    await allWorkersAnswer(['198.51.100.30'], JP);
+  });
+
+  it('a replaced GeoIP file: the primary validates it and hands every worker exactly that database', async () => {
+    // the new database places the Taiwanese test prefix in Japan
+    const next = join(dir, 'next.mmdb');
+    buildCountryCodeMmdb(next, [{ network: '1.34.0.0/16', country: 'JP' }]);
+    renameSync(next, geoPath);
+    await server.service.control.settled();
+    await waitFor('generation 2 in every worker', async () => (await workers()).every((w) => w.geoipGeneration === 2), 5000);
+    expect(server.snapshot().inputs.geo.generation).toBe(2);
+    expect(server.events.list({ type: 'geoip_reloaded' })).toHaveLength(1);
+    await allWorkersAnswer(['198.51.100.30']);
+    expect(server.service.explain('api.example.com', TW).chosen).toBe('tokyo');
+    expect((await server.service.admin!.inject({ method: 'GET', url: '/readyz' })).json()).toMatchObject({ ready: true, geoip_generation: 2 });
+    expect(await taiwanese()).toEqual(['198.51.100.30']);
   });
 });

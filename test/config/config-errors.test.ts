@@ -106,6 +106,7 @@ describe('CLI', () => {
     const { stdout } = await run('node', [...cli, 'explain', 'api.example.com', '--client', '202.32.0.0/24', '--config', 'config/geosteer.example.yaml']);
     expect(stdout).toContain('rule:     countries JP,KR (matched by country JP)');
     expect(stdout).toContain('chosen:   tokyo');
-    expect(stdout).toContain('answer:   A 198.51.100.30; AAAA 2001:db8:3::30');
+    expect(stdout).toContain('answer:   A 198.51.100.30\n');
+    expect(stdout).toContain('region:   A 198.51.100.30; AAAA 2001:db8:3::30');
   });
 });

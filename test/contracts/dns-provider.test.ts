@@ -7,11 +7,16 @@ import type { DnsRecord } from '../../src/sync/cloudflare/dns-record.js';
 import { InMemoryProvider } from '../../src/sync/cloudflare/in-memory-provider.js';
 import { planChanges } from '../../src/sync/cloudflare/plan.js';
 import { Reconciler } from '../../src/sync/cloudflare/reconciler.js';
-import { registerSyncRoutes } from '../../src/sync/sync-route.js';
+import { registerSyncRoutes } from '../../src/admin/sync-route.js';
+import { ControlPlane } from '../../src/control/control-plane.js';
+import { EMPTY_STATE } from '../../src/state/state-store.js';
+import { ALL_UP } from '../../src/steering/region-status.js';
 import { startFakeCloudflare, type FakeCloudflare } from '../support/fake-cloudflare.js';
-import { exampleDocument, loadDocument } from '../support/test-server.js';
-import { App } from '../../src/app.js';
-import { bundledGeo } from '../support/test-server.js';
+import { bundledGeo, exampleDocument, loadDocument } from '../support/test-server.js';
+
+async function controlOf(doc: Record<string, any>): Promise<ControlPlane> {
+  return new ControlPlane({ config: loadDocument(doc), overrides: EMPTY_STATE, health: ALL_UP, endpoints: new Map(), geo: { db: await bundledGeo(), generation: 1 } }, { log: silentLogger() });
+}
 
 // One contract, every DnsProvider: the in-memory one and Cloudflare behind the fake API.
 
@@ -83,12 +88,11 @@ describe('Reconciler with the in-memory provider, and GET /v1/sync', () => {
   it('upsert-only never deletes; the route shows the last plan and result', async () => {
     const doc = exampleDocument();
     doc.sync = { cloudflare: { zone_id: 'z', owner_id: 'geo-test', policy: 'upsert-only', names: [{ name: 'api.example.com' }] } };
-    const app = new App(loadDocument(doc), { log: silentLogger(), geo: await bundledGeo() });
-    cleanups.push(() => app.close());
+    const control = await controlOf(doc);
     const provider = new InMemoryProvider([{ name: 'old.api.example.com', type: 'A', content: '203.0.113.50', ttl: 60, proxied: false, comment: 'geosteer owner=geo-test' }]);
-    const reconciler = new Reconciler({ provider, config: app.config.config.sync!.cloudflare!, delegated: [], snapshot: () => app.snapshot(), log: silentLogger() });
+    const reconciler = new Reconciler({ provider, config: control.current().inputs.config.config.sync!.cloudflare!, delegated: [], snapshot: () => control.current(), log: silentLogger() });
     const server = Fastify();
-    registerSyncRoutes(server, reconciler);
+    registerSyncRoutes(server, () => reconciler);
     cleanups.push(() => server.close());
     expect((await server.inject({ method: 'GET', url: '/v1/sync' })).json()).toEqual({ cloudflare: null, configured: true });
     const report = await reconciler.syncNow();
@@ -100,7 +104,7 @@ describe('Reconciler with the in-memory provider, and GET /v1/sync', () => {
     expect(body.cloudflare).toMatchObject({ result: 'ok', policy: 'upsert-only', dryRun: false, applied: 16, failures: [] });
     expect(body.cloudflare.plan.creates).toContain('tokyo.api.example.com A 198.51.100.30 ttl=60');
     const unconfigured = Fastify();
-    registerSyncRoutes(unconfigured, undefined);
+    registerSyncRoutes(unconfigured, () => undefined);
     expect((await unconfigured.inject({ method: 'GET', url: '/v1/sync' })).json()).toEqual({ cloudflare: null, configured: false });
   });
 });
@@ -111,18 +115,17 @@ describe('Reconciler and regions without addresses yet', () => {
     doc.regions.tokyo.endpoints = [];
     doc.sources = { kubernetes: { regions: { tokyo: { kubeconfig: 'unused' } } } };
     doc.sync = { cloudflare: { zone_id: 'z', owner_id: 'geo-test', names: [{ name: 'api.example.com' }] } };
-    const app = new App(loadDocument(doc), { log: silentLogger(), geo: await bundledGeo() });
-    cleanups.push(() => app.close());
+    const control = await controlOf(doc);
     const mine = { ttl: 60, proxied: false, comment: 'geosteer owner=geo-test' };
     const provider = new InMemoryProvider([
       { name: 'tokyo.api.example.com', type: 'A', content: '203.0.113.30', ...mine },
       { name: '_geosteer-a.tokyo.api.example.com', type: 'TXT', content: '"heritage=geosteer,geosteer/owner=geo-test,geosteer/resource=tokyo.api.example.com/A"', ...mine, ttl: 1 },
     ]);
-    const reconciler = new Reconciler({ provider, config: app.config.config.sync!.cloudflare!, delegated: [], snapshot: () => app.snapshot(), log: silentLogger() });
+    const reconciler = new Reconciler({ provider, config: control.current().inputs.config.config.sync!.cloudflare!, delegated: [], snapshot: () => control.current(), log: silentLogger() });
     const report = await reconciler.syncNow();
     expect(report.plan?.deletes).toEqual([]);
     expect(provider.all().filter((r) => r.name.includes('tokyo')).map((r) => r.type).sort()).toEqual(['A', 'TXT']);
-    app.setRegionEndpoints('tokyo', [{ id: '203.0.113.31', address: '203.0.113.31', family: 4 }]);
+    await control.update({ endpoints: new Map([['tokyo', { endpoints: [{ id: '203.0.113.31', address: '203.0.113.31', family: 4 as const }], cname: undefined }]]) }, 'test: source');
     const next = await reconciler.syncNow();
     expect(next.plan?.updates).toEqual(['tokyo.api.example.com A 203.0.113.30 ttl=60 -> tokyo.api.example.com A 203.0.113.31 ttl=60']);
   });

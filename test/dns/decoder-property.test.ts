@@ -2,18 +2,21 @@ import fc from 'fast-check';
 import dgram from 'node:dgram';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ecsData, hostilePacket, KINDS, optRecord, seededRandom, validQuery } from '../../load/hostile-packets.mjs';
-import { App } from '../../src/app.js';
-import { silentLogger } from '../../src/shared/logger.js';
+import type { MessageHandler } from '../../src/dns/query-handler.js';
+import { buildService, type Service } from '../../src/service/build-service.js';
 import { assertAnswers } from '../support/wire-check.js';
-import { bundledGeo, exampleDocument, loadDocument, startServer, type TestServer } from '../support/test-server.js';
+import { exampleDocument, loadDocument, startServer, testDeps, type TestServer } from '../support/test-server.js';
 
 // Hostile input: whatever bytes arrive, the handler returns undefined (drop) or a
 // well-formed response to that query, and never throws.
 
 const MAX_UDP = 1232;
-let app: App;
+// The production wiring, built but never started: its handler is called directly.
+let service: Service;
+let handler: MessageHandler;
 beforeAll(async () => {
-  app = new App(loadDocument(exampleDocument()), { log: silentLogger(), geo: await bundledGeo() });
+  service = await buildService(loadDocument(exampleDocument()), await testDeps());
+  handler = service.handler!;
 });
 
 /** The UDP size limit the reply must respect: 512 without OPT, else the smaller of ours and theirs. */
@@ -25,7 +28,7 @@ function udpLimit(query: Buffer): number {
 function check(query: Buffer, transport: 'udp' | 'tcp'): void {
   let reply: Buffer | undefined;
   expect(() => {
-    reply = app.handler.handle(query, transport, '127.0.0.1');
+    reply = handler.handle(query, transport, '127.0.0.1');
   }).not.toThrow();
   if (reply === undefined) return;
   try {
@@ -111,7 +114,7 @@ describe('QueryHandler.handle on hostile input', () => {
     ];
     for (const [label, packet, rcode] of cases) {
       it(label, () => {
-        const reply = app.handler.handle(packet, 'udp', '127.0.0.1');
+        const reply = handler.handle(packet, 'udp', '127.0.0.1');
         if (rcode === 'drop') return expect(reply).toBeUndefined();
         expect(reply).toBeDefined();
         assertAnswers(packet, reply!, 1232);
@@ -119,7 +122,7 @@ describe('QueryHandler.handle on hostile input', () => {
       });
     }
     it('BADVERS carries the extended rcode in the OPT record', () => {
-      const reply = app.handler.handle(q(API, [optRecord({ version: 1 })]), 'udp', '127.0.0.1')!;
+      const reply = handler.handle(q(API, [optRecord({ version: 1 })]), 'udp', '127.0.0.1')!;
       // the OPT is the last record: TTL's first byte is the high 8 bits of the rcode (16 >> 4 = 1)
       expect(reply[reply.length - 11 + 5]).toBe(1);
     });
@@ -127,7 +130,7 @@ describe('QueryHandler.handle on hostile input', () => {
 
   it('a valid query still gets the right answer after all of that', () => {
     const query = validQuery(seededRandom(1), { name: 'api.example.com', type: 1, edns: false });
-    const reply = app.handler.handle(query, 'udp', '127.0.0.1')!;
+    const reply = handler.handle(query, 'udp', '127.0.0.1')!;
     const r = assertAnswers(query, reply, 512);
     expect(r.rcode).toBe(0);
     expect(r.counts[1]).toBe(1);
@@ -168,7 +171,7 @@ describe('hostile input over the real UDP socket', () => {
         for (let i = 0; i < 40; i++) {
           const query = hostilePacket(kind, rand);
           if (query.length === 0) continue; // a zero-length datagram is nothing to answer
-          const expected = app.handler.handle(query, 'udp', '127.0.0.1');
+          const expected = handler.handle(query, 'udp', '127.0.0.1');
           socket.send(query, server.port, '127.0.0.1');
           if (expected === undefined) continue;
           const reply = await nextReply(2000);

@@ -4,7 +4,7 @@ import { buildCountryCodeMmdb } from '../../scripts/build-test-mmdb.js';
 import { BUNDLED_GEOIP_DATABASE } from '../../src/geo/bundled-database.js';
 import { ClientLocator } from '../../src/geo/client-locator.js';
 import type { GeoDatabaseInfo, GeoLocation, GeoLookup } from '../../src/geo/geo-lookup.js';
-import { formatIPv4, formatIPv6, ipv4Mask } from '../../src/geo/ip-address.js';
+import { formatIPv4, formatIPv6, ipv4Mask } from '../../src/shared/ip-address.js';
 import { openGeoDatabase, type MmdbGeoDatabase } from '../../src/geo/mmdb-geo-database.js';
 import { TwoGenerationCache } from '../../src/geo/two-generation-cache.js';
 import { makeTempDir, seededRandom } from './helpers.js';

@@ -1,6 +1,6 @@
 import { isIP } from 'node:net';
 import { describe, expect, it } from 'vitest';
-import { formatIPv4, formatIPv6, ipv4Mask, isIPv4Mapped, parseIPv4, parseIPv6 } from '../../src/geo/ip-address.js';
+import { formatIPv4, formatIPv6, ipv4Mask, isIPv4Mapped, parseIPv4, parseIPv6 } from '../../src/shared/ip-address.js';
 import { seededRandom } from './helpers.js';
 
 const CASES = [

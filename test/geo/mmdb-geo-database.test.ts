@@ -12,7 +12,7 @@ import {
 } from '../../scripts/build-test-mmdb.js';
 import { BUNDLED_GEOIP_DATABASE, resolveGeoDatabasePath } from '../../src/geo/bundled-database.js';
 import { geoDatabaseFromBuffer, openGeoDatabase, type MmdbGeoDatabase } from '../../src/geo/mmdb-geo-database.js';
-import { formatIPv4, formatIPv6 } from '../../src/geo/ip-address.js';
+import { formatIPv4, formatIPv6 } from '../../src/shared/ip-address.js';
 import { makeTempDir, seededRandom } from './helpers.js';
 
 // Checked against the bundled data (@ip-location-db/geolite2-country-mmdb 2.3.2026061719).

@@ -1,10 +1,7 @@
 import type { FastifyInstance } from 'fastify';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { resolveHealthPlan } from '../../src/config/health-checks.js';
-import { buildAlertServer } from '../../src/health/alert-listener.js';
-import { ALERTMANAGER_PATH } from '../../src/health/alertmanager-route.js';
-import { HealthMonitor } from '../../src/health/health-monitor.js';
-import { silentLogger } from '../../src/shared/logger.js';
+import { ALERTMANAGER_PATH } from '../../src/admin/alertmanager-route.js';
+import type { HealthService } from '../../src/health/health-service.js';
 import { ask } from '../support/dns-client.js';
 import { waitFor } from '../support/health-servers.js';
 import { exampleDocument, startServer, type TestServer } from '../support/test-server.js';
@@ -13,29 +10,19 @@ const TOKEN = 'test-token-0123456789abcdef';
 const TW = '1.34.5.0/24';
 
 let server: TestServer;
-let monitor: HealthMonitor;
+let monitor: HealthService;
 let hooks: FastifyInstance;
 
+// The service's own wiring: the admin server carries the webhook, the health service receives it.
 async function setup(maxAge = '1h') {
   const doc = exampleDocument();
   doc.health = { failback_hold_down: '0s', alertmanager: { token: TOKEN, max_age: maxAge } };
   server = await startServer(doc);
-  const am = server.app.config.config.health.alertmanager!;
-  monitor = new HealthMonitor({
-    plan: resolveHealthPlan(server.app.config.config).plan,
-    events: server.app.events,
-    log: silentLogger(),
-    onChange: (view, reason) => server.app.setHealth(view, reason),
-    alertLabel: am.label,
-    alertMaxAgeMs: am.max_age,
-  });
-  await monitor.start();
-  hooks = buildAlertServer({ token: TOKEN, receiver: monitor });
+  monitor = server.service.health;
+  hooks = server.service.admin!;
 }
 
 afterEach(async () => {
-  monitor.stop();
-  await hooks.close();
   await server.close();
 });
 
@@ -79,7 +66,7 @@ async function answer(ecs = TW): Promise<string> {
 
 /** Everything a post could change: health, steering and the event log. */
 function observable() {
-  return { report: JSON.stringify(monitor.report()), events: server.app.events.list({ limit: 1000 }).length, generation: server.app.snapshot().generation };
+  return { report: JSON.stringify(monitor.report()), events: server.events.list({ limit: 1000 }).length, generation: server.snapshot().generation };
 }
 
 describe('Alertmanager webhook', () => {
@@ -91,7 +78,7 @@ describe('Alertmanager webhook', () => {
     expect(fired.statusCode).toBe(200);
     expect(fired.json()).toEqual({ fired: [{ fingerprint: 'fp0', region: 'taiwan', endpoint: null }], resolved: [], refreshed: 0, ignored: [] });
     expect(await answer()).toBe('198.51.100.30');
-    const types = server.app.events.list({ limit: 100 }).reverse().map((e) => e.type);
+    const types = server.events.list({ limit: 100 }).reverse().map((e) => e.type);
     expect(types.slice(0, 3)).toEqual(['alert_firing', 'region_down', 'failover']);
 
     // Alertmanager re-sends a firing alert every repeat_interval: a refresh, not a new event.
@@ -100,7 +87,7 @@ describe('Alertmanager webhook', () => {
     const resolved = await post(payload([{ status: 'resolved', labels: { region: 'taiwan' } }]));
     expect(resolved.json()).toMatchObject({ resolved: [{ fingerprint: 'fp0', region: 'taiwan' }] });
     expect(await answer()).toBe('198.51.100.10');
-    expect(server.app.events.list({ limit: 100 }).reverse().map((e) => e.type).slice(-3 - 2)).toEqual(['alert_resolved', 'region_up', 'failback', 'failback', 'failback']);
+    expect(server.events.list({ limit: 100 }).reverse().map((e) => e.type).slice(-3 - 2)).toEqual(['alert_resolved', 'region_up', 'failback', 'failback', 'failback']);
   });
 
   it('grouped alerts: a region and an endpoint in one post, each applied', async () => {
@@ -117,7 +104,7 @@ describe('Alertmanager webhook', () => {
       { fingerprint: 'fp1', region: 'singapore', endpoint: 'sg-v4' },
       { fingerprint: 'fp2', region: 'tokyo', endpoint: 'jp-v6' },
     ]);
-    const status = server.app.snapshot().status;
+    const status = server.snapshot().status;
     expect(status.get('taiwan')!.up).toBe(false);
     expect([...status.get('singapore')!.healthyEndpoints]).toEqual(['sg-v6']);
     expect(status.get('singapore')!.up).toBe(true); // min_up 1: sg-v6 is still up
@@ -174,7 +161,7 @@ describe('Alertmanager webhook: max_age', () => {
     await post(payload([{ status: 'firing', labels: { region: 'taiwan' } }]));
     expect(await answer()).toBe('198.51.100.30');
     await waitFor('alert expiry', async () => (await answer()) === '198.51.100.10', 3000);
-    const resolved = server.app.events.list({ type: 'alert_resolved' })[0];
+    const resolved = server.events.list({ type: 'alert_resolved' })[0];
     expect(resolved.cause).toMatch(/not re-sent within max_age/);
   });
 });

@@ -50,18 +50,18 @@ describe('failover over real checks and real DNS', () => {
 
     await taiwan.stop();
     await waitFor('failover to tokyo', async () => (await answerFor(server, ecs)) === TOKYO_V4);
-    const down = server.app.events.list({ type: 'endpoint_down' });
+    const down = server.events.list({ type: 'endpoint_down' });
     expect(down[0].cause).toMatch(/^2 failed check\(s\) in a row: ECONNREFUSED/);
 
     await taiwan.restart();
     const before = taiwan.requests.length;
-    await waitFor('taiwan endpoints up', () => server.app.events.list({ type: 'endpoint_up' }).length === 2);
+    await waitFor('taiwan endpoints up', () => server.events.list({ type: 'endpoint_up' }).length === 2);
     expect(taiwan.requests.length - before).toBeGreaterThanOrEqual(2); // rise 2
     // Up again by its checks, but held down: still tokyo.
     expect(await answerFor(server, ecs)).toBe(TOKYO_V4);
     await waitFor('failback to taiwan', async () => (await answerFor(server, ecs)) === TAIWAN_V4);
 
-    const events = server.app.events.list({ limit: 1000 });
+    const events = server.events.list({ limit: 1000 });
     expect(story(events, 'taiwan', 'countries TW,HK,MO')).toEqual([
       'endpoint_down tw-v4',
       'endpoint_down tw-v6',
@@ -72,11 +72,11 @@ describe('failover over real checks and real DNS', () => {
       'region_up taiwan',
       'failback tokyo->taiwan',
     ]);
-    const lastUp = server.app.events.list({ type: 'endpoint_up' })[0];
-    const regionUp = server.app.events.list({ type: 'region_up' })[0];
+    const lastUp = server.events.list({ type: 'endpoint_up' })[0];
+    const regionUp = server.events.list({ type: 'region_up' })[0];
     expect(regionUp.at - lastUp.at).toBeGreaterThanOrEqual(HOLD_DOWN_MS);
     expect(regionUp.cause).toContain(`${HOLD_DOWN_MS}ms hold-down`);
-    const failover = server.app.events.list({ type: 'failover' }).find((e) => e.detail?.rule === 'countries TW,HK,MO')!;
+    const failover = server.events.list({ type: 'failover' }).find((e) => e.detail?.rule === 'countries TW,HK,MO')!;
     expect(failover.name).toBe('api.example.com');
     expect(failover.cause).toContain('taiwan -> tokyo');
   });
@@ -96,7 +96,7 @@ describe('failover over real checks and real DNS', () => {
     await waitFor('failover to taiwan', async () => (await answerFor(server, ecs)) === TAIWAN_V4);
     await tokyo.restart();
     await waitFor('failback to tokyo', async () => (await answerFor(server, ecs)) === TOKYO_V4);
-    expect(story(server.app.events.list({ limit: 1000 }), 'tokyo', 'countries JP,KR')).toEqual([
+    expect(story(server.events.list({ limit: 1000 }), 'tokyo', 'countries JP,KR')).toEqual([
       'endpoint_down jp-v4',
       'endpoint_down jp-v6',
       'region_down tokyo',

@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import type { HealthMonitor } from '../../src/health/health-monitor.js';
+import type { HealthService } from '../../src/health/health-service.js';
 import { ask } from '../support/dns-client.js';
 import { serveWithHealth, startHealthServer, waitFor, type FakeHealthServer } from '../support/health-servers.js';
 import { exampleDocument, type TestServer } from '../support/test-server.js';
@@ -21,7 +21,7 @@ async function healthServers(n: number): Promise<FakeHealthServer[]> {
 
 const url = (s: FakeHealthServer) => `http://127.0.0.1:${s.port}/healthz`;
 
-async function serve(doc: Record<string, any>): Promise<{ server: TestServer; monitor: HealthMonitor }> {
+async function serve(doc: Record<string, any>): Promise<{ server: TestServer; monitor: HealthService }> {
   doc.health = { interval: '150ms', timeout: '150ms', rise: 1, fall: 2, failback_hold_down: '0s', startup: 'wait_for_checks' };
   return serveWithHealth(doc, cleanups);
 }
@@ -63,7 +63,7 @@ describe('steering with live health', () => {
     await waitFor('tw-12 filtered', async () => (await answer(server)) === '198.51.100.10,198.51.100.11');
     s[1].status = 503;
     await waitFor('failover to tokyo', async () => (await answer(server)) === '198.51.100.30');
-    const down = server.app.events.list({ type: 'region_down' })[0];
+    const down = server.events.list({ type: 'region_down' })[0];
     expect(down).toMatchObject({ region: 'taiwan', cause: '1 of 3 endpoint(s) up, min_up 2' });
   });
 
@@ -76,14 +76,14 @@ describe('steering with live health', () => {
     tw.status = 503;
     await waitFor('failover', async () => (await answer(server)) === '198.51.100.30');
     jp.status = 503;
-    await waitFor('fail-open', () => server.app.events.list({ type: 'fail_open_entered' }).some((e) => e.detail?.rule === 'countries TW,HK,MO'));
+    await waitFor('fail-open', () => server.events.list({ type: 'fail_open_entered' }).some((e) => e.detail?.rule === 'countries TW,HK,MO'));
     // Never SERVFAIL: the first tier answers with all its addresses.
     expect(await answer(server)).toBe('198.51.100.10');
     expect(await answer(server, 'AAAA')).toBe('2001:db8:1::10');
     jp.status = 200;
-    await waitFor('fail-open left', () => server.app.events.list({ type: 'fail_open_left' }).some((e) => e.detail?.rule === 'countries TW,HK,MO'));
+    await waitFor('fail-open left', () => server.events.list({ type: 'fail_open_left' }).some((e) => e.detail?.rule === 'countries TW,HK,MO'));
     expect(await answer(server)).toBe('198.51.100.30');
-    const left = server.app.events.list({ type: 'fail_open_left' }).find((e) => e.detail?.rule === 'countries TW,HK,MO')!;
+    const left = server.events.list({ type: 'fail_open_left' }).find((e) => e.detail?.rule === 'countries TW,HK,MO')!;
     expect(left.detail).toMatchObject({ from: ['taiwan'], to: ['tokyo'] });
   });
 
@@ -106,6 +106,6 @@ describe('steering with live health', () => {
     // start() resolved after the first round: the answer is already right.
     expect(monitor.report().find((r) => r.region === 'taiwan')!.state.phase).toBe('down');
     expect(await answer(server)).toBe('198.51.100.30');
-    expect(server.app.events.list({ type: 'region_down' })[0].cause).toMatch(/^first checks: 0 of 2/);
+    expect(server.events.list({ type: 'region_down' })[0].cause).toMatch(/^first checks: 0 of 2/);
   });
 });

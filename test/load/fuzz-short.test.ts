@@ -20,6 +20,6 @@ describe('short fuzz run (UDP and TCP)', () => {
     expect(tcp.replies).toBeGreaterThan(500);
     const answers = await normalAnswers({ port: server.port });
     expect(answers).toEqual({ udp: '198.51.100.40', tcp: '198.51.100.40' });
-    expect(server.app.handlerFailures()).toBe(0);
+    expect(server.service.dnsFailures()).toBe(0);
   }, 30_000);
 });

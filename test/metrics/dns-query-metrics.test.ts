@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { createMetrics } from '../../src/metrics/create-metrics.js';
-import { sampleQueryDuration } from '../../src/metrics/query-timing.js';
+import { timedHandler } from '../../src/metrics/query-timing.js';
 import { parseExposition, total } from './exposition.js';
 
 async function samplesOf(metrics: ReturnType<typeof createMetrics>) {
@@ -44,20 +44,20 @@ describe('DnsQueryMetrics', () => {
     expect(total(later, 'geosteer_dns_fail_open_answers_total')).toBe(3);
   });
 
-  it('sampleQueryDuration times 1 in N calls, keeps results, and restores the method', async () => {
+  it('timedHandler times 1 in N calls, passes every call and result through, and leaves the handler as it was', async () => {
     const metrics = createMetrics({ defaultMetrics: false });
     const reply = Buffer.from('ok');
     const calls: string[] = [];
     const handler = { handle: (_m: Buffer, t: 'udp' | 'tcp', addr: string) => (calls.push(`${t} ${addr}`), reply) };
     const original = handler.handle;
     const histogram = metrics.registry.getSingleMetric('geosteer_dns_query_duration_seconds') as never;
-    const restore = sampleQueryDuration(handler, histogram, 4);
-    for (let i = 0; i < 10; i++) expect(handler.handle(Buffer.alloc(0), i % 2 ? 'tcp' : 'udp', '127.0.0.1')).toBe(reply);
-    expect(calls).toHaveLength(10);
+    const timed = timedHandler(handler, histogram, 4);
+    for (let i = 0; i < 10; i++) expect(timed.handle(Buffer.alloc(0), i % 2 ? 'tcp' : 'udp', '127.0.0.1')).toBe(reply);
+    expect(calls).toEqual(Array.from({ length: 10 }, (_, i) => `${i % 2 ? 'tcp' : 'udp'} 127.0.0.1`));
     const s = await samplesOf(metrics);
     expect(total(s, 'geosteer_dns_query_duration_seconds_count')).toBe(2); // calls 4 and 8
-    restore();
+    expect(total(s, 'geosteer_dns_query_duration_seconds_count', { transport: 'tcp' })).toBe(2); // both odd: tcp
     expect(handler.handle).toBe(original);
-    expect(() => sampleQueryDuration(handler, histogram, 0)).toThrow(/integer >= 1/);
+    expect(() => timedHandler(handler, histogram, 0)).toThrow(/integer >= 1/);
   });
 });

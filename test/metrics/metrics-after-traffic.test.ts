@@ -8,7 +8,7 @@ let samples: Sample[];
 let types: Map<string, string>;
 
 beforeAll(async () => {
-  h = await startAdmin(undefined, { timingSample: 1 });
+  h = await startAdmin(undefined, { timingSample: 1, defaultMetrics: true });
   // 3 Japan, 2 Taiwan (one repeated prefix: a cache hit), 1 US over TCP, NXDOMAIN, REFUSED, MX, a malformed packet
   for (const ecs of ['202.32.0.0/24', '202.32.0.0/24', '202.32.0.0/24', '1.34.5.0/24', '1.34.5.0/24']) await ask(h.port, { name: 'api.example.com', type: 'A', ecs });
   await ask(h.port, { name: 'api.example.com', type: 'AAAA', ecs: '8.8.8.0/24', transport: 'tcp' });
@@ -20,8 +20,6 @@ beforeAll(async () => {
   // a drain that moves Japan to taiwan: a failover event
   await h.admin.inject({ method: 'PUT', url: '/v1/regions/tokyo/drain', headers: WRITE, payload: { reason: 'test', force: true } });
   await h.admin.inject({ method: 'PUT', url: '/v1/regions/us-west/weight', headers: WRITE, payload: { weight: 25 } });
-  h.metrics.healthChecks.checked('tokyo', 'jp-v4', 0.012, true);
-  h.metrics.healthChecks.checked('tokyo', 'jp-v4', 3, false);
   const r = await h.admin.inject({ method: 'GET', url: '/metrics', headers: READ });
   expect(r.headers['content-type']).toContain('text/plain');
   ({ samples, types } = parseExposition(r.body));
@@ -42,6 +40,10 @@ describe('/metrics after DNS traffic', () => {
       ['geosteer_health_check_duration_seconds', 'histogram'],
       ['geosteer_config_reloads_total', 'counter'],
       ['geosteer_geoip_database_build_timestamp_seconds', 'gauge'],
+      ['geosteer_geoip_database_generation', 'gauge'],
+      ['geosteer_snapshot_compiles_total', 'counter'],
+      ['geosteer_snapshot_generation', 'gauge'],
+      ['geosteer_build_info', 'gauge'],
       ['process_cpu_seconds_total', 'counter'],
       ['nodejs_eventloop_lag_seconds', 'gauge'],
     ];
@@ -67,8 +69,8 @@ describe('/metrics after DNS traffic', () => {
   it('geo lookups: hits and misses add up to the located queries', () => {
     const hit = total(samples, 'geosteer_geo_lookups_total', { result: 'hit' });
     const miss = total(samples, 'geosteer_geo_lookups_total', { result: 'miss' });
-    expect(hit).toBe(h.app.locator.hits);
-    expect(miss).toBe(h.app.locator.misses);
+    expect(hit).toBe(h.service.control.geoStats.hits);
+    expect(miss).toBe(h.service.control.geoStats.misses);
     expect(miss).toBe(3); // 202.32.0.0/24, 1.34.5.0/24, 8.8.8.0/24
     expect(hit).toBe(3);
   });
@@ -89,14 +91,19 @@ describe('/metrics after DNS traffic', () => {
     expect(total(samples, 'geosteer_endpoint_up', { region: 'tokyo', endpoint: 'jp-v4' })).toBe(1);
   });
 
-  it('failover events from the event log, health check durations, reloads, GeoIP build time', () => {
-    expect(total(samples, 'geosteer_failover_events_total', { name: 'api.example.com', from: 'tokyo', to: 'taiwan' })).toBeGreaterThanOrEqual(1);
-    expect(total(samples, 'geosteer_health_check_duration_seconds_count', { region: 'tokyo', result: 'success' })).toBe(1);
-    expect(total(samples, 'geosteer_health_check_duration_seconds_count', { region: 'tokyo', result: 'failure' })).toBe(1);
+  it('failover events from the event log, reloads, GeoIP build time, compiles, build info', () => {
+    // one drain moved one rule (JP,KR): one failover
+    expect(total(samples, 'geosteer_failover_events_total')).toBe(1);
+    expect(total(samples, 'geosteer_failover_events_total', { name: 'api.example.com', from: 'tokyo', to: 'taiwan' })).toBe(1);
+    // the first compile, the drain, the weight change: one each
+    expect(total(samples, 'geosteer_snapshot_compiles_total')).toBe(3);
+    expect(total(samples, 'geosteer_snapshot_generation')).toBe(3);
+    expect(total(samples, 'geosteer_geoip_database_generation')).toBe(1);
+    expect(samples.filter((s) => s.name === 'geosteer_build_info')).toEqual([{ name: 'geosteer_build_info', labels: { version: '0.1.0', node: process.version, udp: 'dgram' }, value: 1 }]);
     expect(total(samples, 'geosteer_config_reloads_total', { result: 'success' })).toBe(0);
     expect(total(samples, 'geosteer_config_reloads_total', { result: 'failure' })).toBe(0);
     const built = total(samples, 'geosteer_geoip_database_build_timestamp_seconds');
-    expect(built).toBe(h.app.geoip.buildEpochSeconds);
+    expect(built).toBe(h.snapshot().inputs.geo.db.info.buildEpochSeconds);
     expect(built).toBeGreaterThan(Date.UTC(2020, 0, 1) / 1000);
   });
 });

@@ -1,14 +1,14 @@
 import { Redis } from 'ioredis';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { silentLogger } from '../../src/shared/logger.js';
-import { HealthPublisher } from '../../src/state/health-publisher.js';
-import { RedisStateStore } from '../../src/state/redis-state-store.js';
+import { ALERTMANAGER_PATH } from '../../src/admin/alertmanager-route.js';
+import type { StateStore } from '../../src/state/state-store.js';
 import { ask } from '../support/dns-client.js';
 import { describeWithRedis, eventually, startRedis, type TestRedis } from '../support/redis-server.js';
-import { startServer, type TestServer } from '../support/test-server.js';
+import { exampleDocument, startServer, type TestServer } from '../support/test-server.js';
 
-// Several geosteer instances (App + DNS listener + RedisStateStore + HealthPublisher each)
-// sharing one real redis-server, queried over real UDP.
+// Several geosteer instances, each the production wiring (state.store: redis: the service's
+// own RedisStateStore and health quorum), sharing one real redis-server, queried over real
+// UDP. An instance's own health observations come from Alertmanager posts to it.
 
 const JAPAN = '202.32.0.0/24'; // rule [tokyo, taiwan]
 const BRAZIL = '189.0.0.0/24'; // default [taiwan, tokyo]
@@ -17,12 +17,13 @@ const TAIWAN = '198.51.100.10';
 const HEARTBEAT_MS = 100;
 const TTL_MS = 400;
 
+const ALERT_TOKEN = 'alert-token-0123456789abcdef';
+
 interface Instance {
   readonly id: string;
-  readonly store: RedisStateStore;
+  readonly store: StateStore;
   readonly server: TestServer;
-  readonly publisher: HealthPublisher;
-  /** This instance's own health observations (what its checks would report). */
+  /** This instance's own health observation of a target ("region:tokyo", "endpoint:tokyo/jp-v4"), as an alert sets it. */
   see(target: string, up: boolean): Promise<void>;
   answer(ecs: string): Promise<string | undefined>;
   close(): Promise<void>;
@@ -30,39 +31,38 @@ interface Instance {
 
 let prefixes = 0;
 
-async function startInstance(redisUrl: string, prefix: string, id: string, resyncIntervalMs = 60_000): Promise<Instance> {
-  const store = new RedisStateStore({ connection: { mode: 'standalone', url: redisUrl }, keyPrefix: prefix, instanceId: id, log: silentLogger(), resyncIntervalMs, reconnectMaxDelayMs: 100 });
-  await store.refresh();
-  const server = await startServer(undefined, { state: store });
-  const local: Record<string, boolean> = {};
-  const publisher = new HealthPublisher({ store, instance: id, localTargets: () => ({ ...local }), onView: (v) => server.app.setHealth(v), heartbeatMs: HEARTBEAT_MS, ttlMs: TTL_MS, log: silentLogger() });
-  publisher.start();
+async function startInstance(redisUrl: string, prefix: string, id: string, resyncInterval = '60s'): Promise<Instance> {
+  const doc = exampleDocument();
+  doc.state = { store: 'redis', url: redisUrl, key_prefix: prefix, instance_id: id, heartbeat_interval: `${HEARTBEAT_MS}ms`, observation_ttl: `${TTL_MS}ms`, resync_interval: resyncInterval };
+  doc.health = { failback_hold_down: '0s', alertmanager: { token: ALERT_TOKEN } };
+  const server = await startServer(doc);
   return {
     id,
-    store,
+    store: server.service.state,
     server,
-    publisher,
-    see(target, up) {
-      local[target] = up;
-      return publisher.localChanged();
+    async see(target, up) {
+      const name = target.replace(/^(region|endpoint):/, '');
+      const res = await server.service.admin!.inject({
+        method: 'POST',
+        url: ALERTMANAGER_PATH,
+        headers: { authorization: `Bearer ${ALERT_TOKEN}`, 'content-type': 'application/json' },
+        payload: { version: '4', status: up ? 'resolved' : 'firing', alerts: [{ status: up ? 'resolved' : 'firing', labels: { alertname: 'Down', region: name }, fingerprint: target }] },
+      });
+      expect(res.statusCode).toBe(200);
     },
     async answer(ecs) {
       return (await ask(server.port, { name: 'api.example.com', type: 'A', ecs })).answers[0];
     },
-    async close() {
-      publisher.stop();
-      await server.close();
-      await store.close();
-    },
+    close: () => server.close(),
   };
 }
 
 describeWithRedis('several instances sharing state through Redis', () => {
   let redis: TestRedis;
   let instances: Instance[] = [];
-  const start = async (n: number, resyncIntervalMs?: number) => {
+  const start = async (n: number, resyncInterval?: string) => {
     const prefix = `multi${process.pid}-${++prefixes}`;
-    instances = await Promise.all(Array.from({ length: n }, (_, i) => startInstance(redis.url, prefix, `geo-${'abc'[i]}`, resyncIntervalMs)));
+    instances = await Promise.all(Array.from({ length: n }, (_, i) => startInstance(redis.url, prefix, `geo-${'abc'[i]}`, resyncInterval)));
     return { prefix, instances };
   };
   beforeAll(async () => {
@@ -94,7 +94,7 @@ describeWithRedis('several instances sharing state through Redis', () => {
     });
 
     it('the periodic resync repairs a change whose message was missed', async () => {
-      const { prefix, instances: [a] } = await start(1, 200);
+      const { prefix, instances: [a] } = await start(1, '200ms');
       const raw = new Redis(redis.url);
       try {
         // written behind geosteer's back, without the change message: only a full read can see it
@@ -115,17 +115,18 @@ describeWithRedis('several instances sharing state through Redis', () => {
       // give the observation time to reach everyone, then check nothing moved
       await eventually(() => c.store.current().observations.get('geo-a')?.targets['region:tokyo'] === false, 'c has a\'s observation');
       for (const i of instances) expect(await i.answer(JAPAN)).toBe(TOKYO);
-      expect(c.server.app.explain('api.example.com', '202.32.0.1').healthQuorum?.find((v) => v.target === 'region:tokyo')).toMatchObject({ up: true, downVotes: 1, quorum: 2, live: 3, instances: { 'geo-a': false } });
+      expect(c.server.service.explain('api.example.com', '202.32.0.1').healthQuorum?.find((v) => v.target === 'region:tokyo')).toMatchObject({ up: true, downVotes: 1, quorum: 2, live: 3, instances: { 'geo-a': false } });
 
       await b.see('region:tokyo', false);
       for (const i of instances) await eventually(async () => (await i.answer(JAPAN)) === TAIWAN, `${i.id} fails over to taiwan`, 1000);
-      const view = c.server.app.explain('api.example.com', '202.32.0.1').healthQuorum?.find((v) => v.target === 'region:tokyo');
-      expect(view).toEqual({ target: 'region:tokyo', up: false, downVotes: 2, quorum: 2, live: 3, instances: { 'geo-a': false, 'geo-b': false } });
+      const view = c.server.service.explain('api.example.com', '202.32.0.1').healthQuorum?.find((v) => v.target === 'region:tokyo');
+      // every instance votes on every target its config names: c sees tokyo up
+      expect(view).toEqual({ target: 'region:tokyo', up: false, downVotes: 2, quorum: 2, live: 3, instances: { 'geo-a': false, 'geo-b': false, 'geo-c': true } });
     });
 
     it('an endpoint is held down by a quorum the same way', async () => {
       const { instances: [a, b, c] } = await start(3);
-      const healthyOnC = () => c.server.app.snapshot().status.get('tokyo')!.healthyEndpoints;
+      const healthyOnC = () => c.server.snapshot().status.get('tokyo')!.healthyEndpoints;
       await eventually(() => c.store.current().observations.size === 3, 'c counts three live instances');
       await a.see('endpoint:tokyo/jp-v4', false);
       await eventually(() => c.store.current().observations.get('geo-a')?.targets['endpoint:tokyo/jp-v4'] === false, 'c has a\'s observation');
@@ -141,11 +142,11 @@ describeWithRedis('several instances sharing state through Redis', () => {
       await a.see('region:tokyo', false);
       await b.see('region:tokyo', false);
       await eventually(async () => (await c.answer(JAPAN)) === TAIWAN, 'a and b form a quorum', 1000);
-      b.publisher.stop(); // b goes silent; its observations expire after TTL_MS
+      await b.server.service.health.stop(); // b goes silent; its observations expire after TTL_MS
       await eventually(() => !c.store.current().observations.has('geo-b'), 'b dropped from c\'s live set', 2000);
       // live: a (down), c (up); majority of 2 is 2, so a alone cannot hold tokyo down
       await eventually(async () => (await c.answer(JAPAN)) === TOKYO, 'tokyo is back on c', 1000);
-      expect(c.server.app.explain('api.example.com', '202.32.0.1').healthQuorum?.find((v) => v.target === 'region:tokyo')).toMatchObject({ up: true, downVotes: 1, quorum: 2, live: 2 });
+      expect(c.server.service.explain('api.example.com', '202.32.0.1').healthQuorum?.find((v) => v.target === 'region:tokyo')).toMatchObject({ up: true, downVotes: 1, quorum: 2, live: 2 });
     });
   });
 
@@ -169,7 +170,7 @@ describeWithRedis('several instances sharing state through Redis', () => {
       await expect(b.store.setDrain('us-west', null)).rejects.toMatchObject({ code: 'STATE_UNAVAILABLE' });
       expect(a.store.current().weights.get('tokyo')).toBe(0);
       // each instance falls back to its own checks once the other's observations expire
-      const tokyoOnB = () => b.server.app.explain('api.example.com', '202.32.0.1').healthQuorum?.find((v) => v.target === 'region:tokyo');
+      const tokyoOnB = () => b.server.service.explain('api.example.com', '202.32.0.1').healthQuorum?.find((v) => v.target === 'region:tokyo');
       expect(tokyoOnB()).toMatchObject({ up: true, live: 2 });
       await eventually(() => tokyoOnB()?.live === 1, 'b stops counting a', 2000);
       expect(tokyoOnB()).toMatchObject({ up: false, live: 1, quorum: 1, instances: { 'geo-b': false } });

@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import { decide, resolveRule } from '../../src/steering/decide.js';
-import { explainDecision, formatExplain } from '../../src/steering/explain.js';
-import type { NamePolicy, RegionSpec, RegionStatus, Rule } from '../../src/steering/types.js';
+import { compileAnswerPlan, outcomeFor, pickRegion, rotations } from '../../src/steering/answer-plan.js';
+import { matchRule, resolveRule } from '../../src/steering/decide.js';
+import { explainAnswer, formatExplain } from '../../src/steering/explain.js';
+import type { Endpoint, NamePolicy, RegionSpec, RegionStatus, Rule } from '../../src/steering/types.js';
 
 function region(name: string, weight = 100): RegionSpec {
   return { name, endpoints: [{ id: `${name}-v4`, address: '192.0.2.1', family: 4 }], cname: undefined, weight, drain: false };
@@ -58,27 +59,40 @@ describe('resolveRule: the first usable tier answers', () => {
   });
 });
 
-describe('decide', () => {
+describe('answer plan: outcomeFor and pickRegion', () => {
   it('country first, then continent, then default; picks inside a group by weight', () => {
-    const s = status();
-    expect(decide(policy, { country: 'TW', continent: 'AS' }, s, () => 0.99).region).toBe('taiwan');
-    expect(decide(policy, { country: 'SG', continent: 'AS' }, s, () => 0.1).region).toBe('singapore'); // 0.1 * 10 < 4
-    expect(decide(policy, { country: 'SG', continent: 'AS' }, s, () => 0.5).region).toBe('taiwan');
-    const fr = decide(policy, { country: 'FR', continent: 'EU' }, s, () => 0);
-    expect(fr.match.kind).toBe('default');
-    expect(fr.region).toBe('taiwan');
+    const plan = compileAnswerPlan(policy, regions, status());
+    const pick = (country: string, continent: string, r: number) => pickRegion(outcomeFor(plan, country, continent), () => r);
+    expect(pick('TW', 'AS', 0.99)).toBe('taiwan');
+    expect(pick('SG', 'AS', 0.1)).toBe('singapore'); // 0.1 * 10 < 4
+    expect(pick('SG', 'AS', 0.5)).toBe('taiwan');
+    expect(matchRule(policy, 'FR', 'EU').kind).toBe('default');
+    expect(pick('FR', 'EU', 0)).toBe('taiwan');
+  });
+
+  it('lays out only the regions the name uses (us-west is configured, not used)', () => {
+    expect([...compileAnswerPlan(policy, regions, status()).regions.keys()]).toEqual(['taiwan', 'tokyo', 'singapore']);
+  });
+
+  it('rotations give every endpoint its turn when there are more than max_answers', () => {
+    const e = (n: number): Endpoint => ({ id: `e${n}`, address: `192.0.2.${n}`, family: 4 });
+    const ids = (sets: Endpoint[][]) => sets.map((set) => set.map((x) => x.id).join(','));
+    expect(ids(rotations([e(1), e(2), e(3)], 1))).toEqual(['e1', 'e2', 'e3']);
+    expect(ids(rotations([e(1), e(2), e(3)], 2))).toEqual(['e1,e2', 'e2,e3', 'e3,e1']);
+    expect(ids(rotations([e(1), e(2)], 8))).toEqual(['e1,e2']);
+    expect(rotations([], 8)).toEqual([]);
   });
 });
 
 describe('explain', () => {
   it('names each step: matched rule, skipped tiers with reasons, the choice', () => {
-    const trace = explainDecision(
-      policy,
-      { query: '1.34.5.0/24', country: 'TW', continent: 'AS', networkPrefix: 22, scope: 22 },
-      status({ taiwan: { up: false } }),
-      regions,
+    const trace = explainAnswer(
+      compileAnswerPlan(policy, regions, status({ taiwan: { up: false } })),
+      { query: '1.34.5.0/24', country: 'TW', continent: 'AS', networkPrefix: 22, sourcePrefix: 24 },
+      'A',
       () => 0,
     );
+    expect(trace.client.scope).toBe(22);
     expect(trace.matched).toEqual({ kind: 'country', key: 'TW', rule: 'countries TW' });
     expect(trace.tiers.map((t) => t.outcome)).toEqual(['skipped', 'chosen']);
     expect(trace.tiers[0].regions[0]).toMatchObject({ region: 'taiwan', usable: false, reason: 'down' });
@@ -89,7 +103,8 @@ describe('explain', () => {
   });
 
   it('reports fail-open', () => {
-    const trace = explainDecision(policy, { query: '1.34.5.0/24', country: 'TW', continent: 'AS', networkPrefix: 22, scope: 22 }, status({ taiwan: { up: false }, tokyo: { up: false } }), regions, () => 0);
+    const plan = compileAnswerPlan(policy, regions, status({ taiwan: { up: false }, tokyo: { up: false } }));
+    const trace = explainAnswer(plan, { query: '1.34.5.0/24', country: 'TW', continent: 'AS', networkPrefix: 22, sourcePrefix: 24 }, 'A', () => 0);
     expect(trace.failOpen).toBe(true);
     expect(trace.chosen).toBe('taiwan');
     expect(formatExplain(trace)).toContain('fail-open');

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
+import { compileAnswerPlan } from '../../src/steering/answer-plan.js';
 import { regionStatusView, type HealthView } from '../../src/steering/region-status.js';
-import { steeringTransitions } from '../../src/steering/steering-transitions.js';
+import { steeringTransitions } from '../../src/steering/transitions.js';
 import { exampleDocument, loadDocument } from '../support/test-server.js';
 
 const { model } = loadDocument(exampleDocument());
@@ -10,8 +11,12 @@ function status(down: string[], drained: string[] = []) {
   return regionStatusView(model.regions, { weights: new Map(), drains: new Map(drained.map((d) => [d, {}])) }, health);
 }
 
+function plans(s: ReturnType<typeof status>) {
+  return new Map(model.policies.map((p) => [p.name, compileAnswerPlan(p, model.regions, s)]));
+}
+
 function describeAll(before: ReturnType<typeof status>, after: ReturnType<typeof status>): string[] {
-  return steeringTransitions(model.policies, before, after).map((t) => `${t.type} ${t.rule}: ${t.from.join('+')}->${t.to.join('+')}`);
+  return steeringTransitions(plans(before), plans(after)).map((t) => `${t.type} ${t.rule}: ${t.from.join('+')}->${t.to.join('+')}`);
 }
 
 describe('steeringTransitions (example config: api.example.com)', () => {
@@ -47,6 +52,12 @@ describe('steeringTransitions (example config: api.example.com)', () => {
   for (const [label, before, after, expected] of cases) {
     it(label, () => expect(describeAll(status(before), status(after))).toEqual(expected));
   }
+
+  it('carries the tier indices (what the strand check reads)', () => {
+    expect(steeringTransitions(plans(status([])), plans(status(['us-west'])))).toEqual([
+      { type: 'failover', name: 'api.example.com', rule: 'continents NA', from: ['us-west'], to: ['tokyo'], fromTier: 0, toTier: 1 },
+    ]);
+  });
 
   it('a drained region moves traffic like a down one', () => {
     expect(describeAll(status([]), status([], ['tokyo']))).toEqual(['failover countries JP,KR: tokyo->taiwan']);

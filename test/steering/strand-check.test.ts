@@ -1,6 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { regionStatusView, ALL_UP } from '../../src/steering/region-status.js';
-import { applyRegionChange, tierMoves, wouldStrandCountry, type RegionChange } from '../../src/steering/strand-check.js';
+import { compileAnswerPlan } from '../../src/steering/answer-plan.js';
+import { applyRegionChange, wouldStrandCountry, type RegionChange } from '../../src/steering/strand-check.js';
+import type { RegionStatusView } from '../../src/steering/types.js';
 import { exampleDocument, loadDocument } from '../support/test-server.js';
 
 // The example: TW,HK,MO [taiwan, tokyo]; SG.. [group singapore:4 taiwan:6, tokyo];
@@ -8,6 +10,8 @@ import { exampleDocument, loadDocument } from '../support/test-server.js';
 const { model } = loadDocument(exampleDocument());
 const healthy = regionStatusView(model.regions, { weights: new Map(), drains: new Map() }, ALL_UP);
 const downUsWest = regionStatusView(model.regions, { weights: new Map(), drains: new Map() }, { regionUp: (r) => r !== 'us-west', endpointUp: () => true });
+
+const plans = (status: RegionStatusView) => model.policies.map((p) => compileAnswerPlan(p, model.regions, status));
 
 describe('wouldStrandCountry', () => {
   const cases: [string, typeof healthy, RegionChange, string | undefined][] = [
@@ -22,7 +26,7 @@ describe('wouldStrandCountry', () => {
   ];
   for (const [label, status, change, rule] of cases) {
     it(label, () => {
-      expect(wouldStrandCountry(model.policies, status, change)?.rule).toBe(rule);
+      expect(wouldStrandCountry(plans(status), status, change)?.rule).toBe(rule);
     });
   }
 
@@ -31,14 +35,5 @@ describe('wouldStrandCountry', () => {
     expect(healthy.get('tokyo')!.drained).toBe(false);
     expect(after.get('tokyo')!.drained).toBe(true);
     expect(after.get('taiwan')).toBe(healthy.get('taiwan'));
-  });
-});
-
-describe('tierMoves', () => {
-  it('reports failover when a rule moves to a later tier and failback when it returns', () => {
-    const drained = applyRegionChange(healthy, { region: 'tokyo', drained: true });
-    expect(tierMoves(model.policies, healthy, drained)).toEqual([{ name: 'api.example.com', rule: 'countries JP,KR', from: ['tokyo'], to: ['taiwan'], failover: true }]);
-    expect(tierMoves(model.policies, drained, healthy)).toEqual([{ name: 'api.example.com', rule: 'countries JP,KR', from: ['taiwan'], to: ['tokyo'], failover: false }]);
-    expect(tierMoves(model.policies, healthy, applyRegionChange(healthy, { region: 'tokyo', weight: 10 }))).toEqual([]);
   });
 });

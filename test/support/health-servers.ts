@@ -1,8 +1,6 @@
 import http from 'node:http';
 import net from 'node:net';
-import { resolveHealthPlan } from '../../src/config/health-checks.js';
-import { HealthMonitor } from '../../src/health/health-monitor.js';
-import { silentLogger } from '../../src/shared/logger.js';
+import type { HealthService } from '../../src/health/health-service.js';
 import { startServer, type TestServer } from './test-server.js';
 
 /** A real HTTP server on 127.0.0.1 whose /healthz answer a test controls, and which can go away and come back. */
@@ -113,20 +111,12 @@ export async function waitFor<T>(what: string, check: () => T | undefined | fals
 }
 
 /**
- * Starts geosteer on `doc` with a HealthMonitor feeding it (no jitter: waits are exactly the
- * interval); pushes both stops onto `cleanups`. Resolves after the first round of checks.
+ * Starts geosteer on `doc` with its health checks running (no jitter: waits are exactly the
+ * interval); pushes its stop onto `cleanups`. Resolves after the first round of checks.
  */
-export async function serveWithHealth(doc: Record<string, any>, cleanups: (() => Promise<void> | void)[]): Promise<{ server: TestServer; monitor: HealthMonitor }> {
-  const server = await startServer(doc);
+export async function serveWithHealth(doc: Record<string, any>, cleanups: (() => Promise<void> | void)[]): Promise<{ server: TestServer; monitor: HealthService }> {
+  const server = await startServer(doc, { healthRandom: () => 0.5 });
   cleanups.push(() => server.close());
-  const monitor = new HealthMonitor({
-    plan: resolveHealthPlan(server.app.config.config).plan,
-    events: server.app.events,
-    log: silentLogger(),
-    onChange: (view, reason) => server.app.setHealth(view, reason),
-    random: () => 0.5,
-  });
-  cleanups.push(() => monitor.stop());
-  await monitor.start();
-  return { server, monitor };
+  await server.service.health.firstChecks();
+  return { server, monitor: server.service.health };
 }

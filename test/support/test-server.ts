@@ -1,19 +1,22 @@
 import { readFileSync } from 'node:fs';
 import { parse, stringify } from 'yaml';
-import { App, type AppDeps } from '../../src/app.js';
 import { parseConfigText, type LoadedConfig } from '../../src/config/load.js';
+import type { Snapshot } from '../../src/control/snapshot.js';
+import type { EventLog } from '../../src/events/event-log.js';
 import { BUNDLED_GEOIP_DATABASE } from '../../src/geo/bundled-database.js';
-import type { GeoLookup } from '../../src/geo/geo-lookup.js';
-import { openGeoDatabase } from '../../src/geo/mmdb-geo-database.js';
+import { openGeoDatabase, type MmdbGeoDatabase } from '../../src/geo/mmdb-geo-database.js';
+import { buildService, type Service, type ServiceDeps, type StartedService } from '../../src/service/build-service.js';
 import { ConfigError } from '../../src/shared/errors.js';
 import { silentLogger } from '../../src/shared/logger.js';
+import type { HealthView } from '../../src/steering/region-status.js';
+import type { RegionEndpoints } from '../../src/steering/types.js';
 
 export const EXAMPLE_CONFIG = 'config/geosteer.example.yaml';
 
-let bundled: Promise<GeoLookup> | undefined;
+let bundled: Promise<MmdbGeoDatabase> | undefined;
 
 /** The bundled GeoLite2 database, opened once per test file. */
-export function bundledGeo(): Promise<GeoLookup> {
+export function bundledGeo(): Promise<MmdbGeoDatabase> {
   bundled ??= openGeoDatabase(BUNDLED_GEOIP_DATABASE);
   return bundled;
 }
@@ -28,20 +31,51 @@ export function loadDocument(doc: unknown, source = 'test.yaml'): LoadedConfig {
   return parseConfigText(stringify(doc), source);
 }
 
-/** A running server on 127.0.0.1 (and ::1 when asked), on free ports. */
+/** A started service (the production wiring) with DNS on 127.0.0.1 (and ::1 when asked), on free ports. */
 export interface TestServer {
-  app: App;
-  port: number;
-  port6: number | undefined;
+  readonly service: Service;
+  /** What start() bound. */
+  readonly started: StartedService;
+  readonly port: number;
+  readonly port6: number | undefined;
+  /** The snapshot answers come from now. */
+  snapshot(): Snapshot;
+  readonly events: EventLog;
+  /** Replaces the health view (what checks or the quorum would do) and waits for the compile. */
+  setHealth(view: HealthView): Promise<Snapshot>;
+  /** Replaces the source-reported endpoints of one region (what a Kubernetes source would do) and waits for the compile. */
+  setEndpoints(region: string, endpoints: RegionEndpoints | undefined): Promise<Snapshot>;
   close(): Promise<void>;
 }
 
-/** Starts geosteer on `doc` (default: the example config) with the real bundled GeoIP data. */
-export async function startServer(doc: Record<string, any> = exampleDocument(), deps: Partial<AppDeps> = {}, opts: { ipv6?: boolean } = {}): Promise<TestServer> {
-  const app = new App(loadDocument(doc), { log: silentLogger(), geo: await bundledGeo(), ...deps });
-  const addresses = [{ host: '127.0.0.1', port: 0 }, ...(opts.ipv6 ? [{ host: '::1', port: 0 }] : [])];
-  const bound = await app.listen(addresses);
-  return { app, port: bound[0].port, port6: bound[1]?.port, close: () => app.close() };
+/** The deps every test service gets unless it says otherwise: silent, one process, admin for inject(), the shared GeoIP database. */
+export async function testDeps(deps: Partial<ServiceDeps> = {}): Promise<ServiceDeps> {
+  return { log: silentLogger(), workers: 1, adminListen: 'inject', env: {}, geo: await bundledGeo(), defaultMetrics: false, ...deps };
+}
+
+/** Builds and starts geosteer on `doc` (default: the example config) with the real bundled GeoIP data. */
+export async function startServer(doc: Record<string, any> | LoadedConfig = exampleDocument(), deps: Partial<ServiceDeps> = {}, opts: { ipv6?: boolean } = {}): Promise<TestServer> {
+  const loaded = 'model' in doc && 'source' in doc ? (doc as LoadedConfig) : loadDocument(doc);
+  const dnsListen = [{ host: '127.0.0.1', port: 0 }, ...(opts.ipv6 ? [{ host: '::1', port: 0 }] : [])];
+  const service = await buildService(loaded, await testDeps({ dnsListen, ...deps }));
+  const started = await service.start();
+  const { control } = service;
+  return {
+    service,
+    started,
+    port: started.dns[0].port,
+    port6: started.dns[1]?.port,
+    snapshot: () => control.current(),
+    events: service.events,
+    setHealth: (view) => control.update({ health: view }, 'test: health'),
+    setEndpoints: (region, endpoints) => {
+      const all = new Map(control.current().inputs.endpoints);
+      if (endpoints) all.set(region, endpoints);
+      else all.delete(region);
+      return control.update({ endpoints: all }, `test: endpoints of ${region}`);
+    },
+    close: () => service.stop(),
+  };
 }
 
 /** The problems the loader reports for the example config after `edit` (empty when valid). */

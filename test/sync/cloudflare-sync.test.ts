@@ -1,6 +1,10 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { App } from '../../src/app.js';
+import type { LoadedConfig } from '../../src/config/load.js';
+import { ControlPlane } from '../../src/control/control-plane.js';
+import { syncSourceOf } from '../../src/service/sync-output.js';
 import { silentLogger } from '../../src/shared/logger.js';
+import { EMPTY_STATE } from '../../src/state/state-store.js';
+import { ALL_UP } from '../../src/steering/region-status.js';
 import type { Reconciler, SyncReport } from '../../src/sync/cloudflare/reconciler.js';
 import { startCloudflareSync } from '../../src/sync/start-sync.js';
 import { startFakeCloudflare, type FakeCloudflare, type FakeRecord } from '../support/fake-cloudflare.js';
@@ -10,7 +14,11 @@ import { bundledGeo, exampleDocument, loadDocument } from '../support/test-serve
 // through its baseURL option; the example config's four regions on api.example.com.
 
 let fake: FakeCloudflare;
-let app: App | undefined;
+let control: ControlPlane | undefined;
+
+async function controlOf(loaded: LoadedConfig): Promise<ControlPlane> {
+  return new ControlPlane({ config: loaded, overrides: EMPTY_STATE, health: ALL_UP, endpoints: new Map(), geo: { db: await bundledGeo(), generation: 1 } }, { log: silentLogger() });
+}
 let reconciler: Reconciler | undefined;
 let sleeps: number[];
 
@@ -33,8 +41,9 @@ function syncDocument(fakeCf: FakeCloudflare, extra: Record<string, unknown> = {
 }
 
 async function start(doc: Record<string, any>): Promise<Reconciler> {
-  app = new App(loadDocument(doc), { log: silentLogger(), geo: await bundledGeo() });
-  const r = (await startCloudflareSync(app, {
+  const loaded = loadDocument(doc);
+  control = await controlOf(loaded);
+  const r = (await startCloudflareSync(loaded.config, syncSourceOf(control), {
     log: silentLogger(),
     env: { TEST_CF_TOKEN: fake.token },
     retry: { baseDelayMs: 1, maxDelayMs: 5000, maxTotalMs: 60_000, sleep: async (ms) => void sleeps.push(ms) },
@@ -73,10 +82,9 @@ beforeEach(async () => {
 });
 afterEach(async () => {
   await reconciler?.stop();
-  await app?.close();
   await fake.close();
   reconciler = undefined;
-  app = undefined;
+  control = undefined;
 });
 
 describe('Cloudflare sync through the real SDK against the fake API', () => {
@@ -119,7 +127,7 @@ describe('Cloudflare sync through the real SDK against the fake API', () => {
     const r = await start(syncDocument(fake));
     await firstRun(r);
     const before = fake.records().find((x) => x.name === 'api.example.com' && x.type === 'A')!;
-    app!.setHealth({ regionUp: (region) => region !== 'taiwan', endpointUp: () => true });
+    await control!.update({ health: { regionUp: (region) => region !== 'taiwan', endpointUp: () => true } }, 'test');
     const deadline = Date.now() + 5000;
     while (Date.now() < deadline && !view(fake.records()).includes('api.example.com A 198.51.100.30')) await new Promise((res) => setTimeout(res, 10));
     const after = fake.records().find((x) => x.name === 'api.example.com' && x.type === 'A')!;
@@ -135,7 +143,7 @@ describe('Cloudflare sync through the real SDK against the fake API', () => {
     const doc = syncDocument(fake);
     delete doc.regions['us-west'];
     doc.names[0].rules = doc.names[0].rules.filter((rule: { tiers: string[] }) => !JSON.stringify(rule.tiers).includes('us-west'));
-    app!.applyConfig(loadDocument(doc));
+    await control!.update({ config: loadDocument(doc) }, 'test: reload');
     const report = await r.syncNow();
     expect(report.result).toBe('ok');
     expect(report.plan?.deletes).toHaveLength(4);
@@ -200,8 +208,7 @@ describe('Cloudflare sync through the real SDK against the fake API', () => {
   });
 
   it('refuses to start without the API token variable, naming the field', async () => {
-    const a = new App(loadDocument(syncDocument(fake)), { log: silentLogger(), geo: await bundledGeo() });
-    await expect(startCloudflareSync(a, { log: silentLogger(), env: {} })).rejects.toThrow(/sync\.cloudflare\.api_token_env: environment variable TEST_CF_TOKEN is not set/);
-    await a.close();
+    const loaded = loadDocument(syncDocument(fake));
+    await expect(startCloudflareSync(loaded.config, syncSourceOf(await controlOf(loaded)), { log: silentLogger(), env: {} })).rejects.toThrow(/sync\.cloudflare\.api_token_env: environment variable TEST_CF_TOKEN is not set/);
   });
 });

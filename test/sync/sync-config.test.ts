@@ -57,19 +57,21 @@ describe('a Kubernetes-fed region before its first addresses', () => {
   it('compiles and answers from the next tier until the source reports', async () => {
     const { startServer } = await import('../support/test-server.js');
     const { ask } = await import('../support/dns-client.js');
+    const { startFakeKubernetes } = await import('../support/fake-kubernetes.js');
+    const { waitFor } = await import('../support/health-servers.js');
+    const k8s = await startFakeKubernetes('tokyo');
     const doc = exampleDocument();
     doc.regions.tokyo.endpoints = [];
-    doc.sources = { kubernetes: { regions: { tokyo: { kubeconfig: 'k' } } } };
-    const server = await startServer(doc);
+    doc.sources = { kubernetes: { regions: { tokyo: { kubeconfig: k8s.kubeconfigPath } } } };
+    const server = await startServer(doc, { sourceDelays: { retryBaseMs: 10, retryMaxMs: 50, rewatchMs: 10 } });
+    const japan = async () => (await ask(server.port, { name: 'api.example.com', type: 'A', ecs: '202.32.0.0/24' })).answers;
     try {
-      const before = await ask(server.port, { name: 'api.example.com', type: 'A', ecs: '202.32.0.0/24' });
-      expect(before.answers).toEqual(['198.51.100.10']); // taiwan, the next tier of JP's rule
-      server.app.setRegionEndpoints('tokyo', [{ id: '203.0.113.30', address: '203.0.113.30', family: 4 }]);
-      const after = await ask(server.port, { name: 'api.example.com', type: 'A', ecs: '202.32.0.0/24' });
-      expect(after.answers).toEqual(['203.0.113.30']);
-      expect(() => server.app.setRegionEndpoints('osaka', [])).toThrow(/unknown region "osaka"/);
+      expect(await japan()).toEqual(['198.51.100.10']); // taiwan, the next tier of JP's rule
+      k8s.apply({ namespace: 'web', name: 'api', labels: { 'geosteer.io/region': 'tokyo' }, lb: [{ ip: '203.0.113.30' }] });
+      await waitFor('the source-reported address in the answers', async () => (await japan())[0] === '203.0.113.30');
     } finally {
       await server.close();
+      await k8s.close();
     }
   });
 });

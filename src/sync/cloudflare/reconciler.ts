@@ -1,8 +1,8 @@
 import type { CloudflareSyncConfig } from '../../config/schema.js';
-import type { Snapshot } from '../../dns/snapshot.js';
+import type { SyncInput } from '../sync-input.js';
 import type { EventLog } from '../../events/event-log.js';
 import type { Logger } from '../../shared/logger.js';
-import type { SyncMetrics } from '../sync-metrics.js';
+import type { SyncMetrics } from '../../metrics/sync-metrics.js';
 import { desiredRecords, managedSuffixes, unknownRecordNames } from './desired-records.js';
 import { parseRegistryRecord } from './registry.js';
 import type { ApplyResult, DnsProvider } from './dns-provider.js';
@@ -36,7 +36,7 @@ export interface ReconcilerOptions {
   readonly config: CloudflareSyncConfig;
   /** Zones delegation_ns writes NS records for (delegatedZones(config)). */
   readonly delegated: readonly string[];
-  readonly snapshot: () => Snapshot;
+  readonly snapshot: () => SyncInput;
   readonly log: Logger;
   readonly events?: EventLog;
   readonly metrics?: SyncMetrics;
@@ -87,7 +87,7 @@ export class Reconciler {
   }
 
   /** Tells the reconciler the snapshot changed; a run follows after the debounce when the desired records differ. */
-  notify(snapshot: Snapshot): void {
+  notify(snapshot: SyncInput): void {
     if (this.stopped) return;
     const desired = fingerprint(this.desired(snapshot));
     if (desired === this.lastDesired) return;
@@ -111,7 +111,7 @@ export class Reconciler {
     await this.running?.catch(() => undefined);
   }
 
-  private desired(snapshot: Snapshot): DnsRecord[] {
+  private desired(snapshot: SyncInput): DnsRecord[] {
     return desiredRecords(snapshot.model, snapshot.status, this.cfg, this.opts.delegated);
   }
 

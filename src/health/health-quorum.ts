@@ -1,5 +1,7 @@
-import type { HealthView } from '../steering/region-status.js';
-import type { InstanceObservations } from './state-store.js';
+import type { HealthView, TargetQuorumView } from '../steering/region-status.js';
+
+export type { TargetQuorumView };
+import type { InstanceObservations } from '../state/state-store.js';
 
 /** Target id of a region in observations. */
 export function regionTarget(region: string): string {
@@ -19,18 +21,6 @@ export function targetsFromHealthView(view: HealthView, regions: Iterable<readon
     for (const e of spec.endpoints) targets[endpointTarget(region, e.id)] = view.endpointUp(region, e.id);
   }
   return targets;
-}
-
-/** How the live instances see one target, for explain and the admin API. */
-export interface TargetQuorumView {
-  readonly target: string;
-  /** The consensus: down only when at least `quorum` live instances see it down. */
-  readonly up: boolean;
-  readonly downVotes: number;
-  readonly quorum: number;
-  readonly live: number;
-  /** Instance id -> seen up; instances that do not check this target are absent. */
-  readonly instances: Readonly<Record<string, boolean>>;
 }
 
 /** Inputs of the consensus. */
@@ -114,12 +104,7 @@ export class QuorumHealthView implements HealthView {
   }
 
   /** The views of one region and its endpoints (what explain shows for a region). */
-  regionViews(region: string): TargetQuorumView[] {
+  votes(region: string): TargetQuorumView[] {
     return [...this.quorumViews(regionTarget(region)).filter((v) => v.target === regionTarget(region)), ...this.quorumViews(`endpoint:${region}/`)];
   }
-}
-
-/** True when `view` carries quorum details (explain and admin show them when present). */
-export function isQuorumHealthView(view: HealthView): view is QuorumHealthView {
-  return view instanceof QuorumHealthView;
 }

@@ -1,18 +1,19 @@
 import { timingSafeEqual } from 'node:crypto';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import { parseAlertPayload } from './alert-payload.js';
-import type { AlertReceiver } from './health-monitor.js';
+import { parseAlertPayload } from '../health/alert-payload.js';
+import type { AlertReceiver } from '../health/health-monitor.js';
 
 // POST /v1/alerts/alertmanager: Alertmanager's webhook (version 4). A firing alert whose
-// label names a region or endpoint holds it down until resolved or max_age. Independent of
-// admin/, so the admin server and the standalone listener mount the same module.
+// label names a region or endpoint holds it down until resolved or max_age. The admin server
+// and the standalone listener (health.alertmanager.listen) mount the same module.
 
 /** Path of the webhook; put it in Alertmanager's webhook_configs url. */
 export const ALERTMANAGER_PATH = '/v1/alerts/alertmanager';
 
-/** What the route needs: the token to expect and where the alerts go. */
+/** What the route needs: the token to expect (read per request: a reload may change it) and where the alerts go. */
 export interface AlertmanagerRouteOptions {
-  readonly token: string;
+  /** undefined while health.alertmanager is not configured: the route then answers 404. */
+  readonly token: () => string | undefined;
   readonly receiver: AlertReceiver;
 }
 
@@ -29,7 +30,12 @@ export function registerAlertmanagerRoute(app: FastifyInstance, opts: Alertmanag
   app.post(ALERTMANAGER_PATH, {
     // Authenticate before the body is parsed: an unauthenticated post is never looked at.
     onRequest: async (req: FastifyRequest, reply: FastifyReply) => {
-      if (!tokenMatches(req.headers.authorization, opts.token)) {
+      const token = opts.token();
+      if (token === undefined) {
+        await reply.code(404).send({ error: 'NOT_FOUND', message: 'the Alertmanager webhook is off: configure health.alertmanager' });
+        return;
+      }
+      if (!tokenMatches(req.headers.authorization, token)) {
         await reply.code(401).header('www-authenticate', 'Bearer').send({ error: 'UNAUTHORIZED', message: 'authorization: expected "Bearer <health.alertmanager token>"' });
       }
     },

@@ -1,6 +1,6 @@
 import type { Logger } from '../shared/logger.js';
 import { QuorumHealthView } from './health-quorum.js';
-import type { StateStore } from './state-store.js';
+import type { StateStore } from '../state/state-store.js';
 
 /** What a HealthPublisher needs. */
 export interface HealthPublisherOptions {

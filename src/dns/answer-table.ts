@@ -1,8 +1,8 @@
 import type { ServiceModel, ZoneModel } from '../config/model.js';
 import type { RecordData, StaticRecord } from '../config/records.js';
 import { isInZone } from '../config/records.js';
-import { answerEndpoints, pickCandidate, resolveRule, ruleIndexFor, type RuleOutcome } from '../steering/decide.js';
-import type { NamePolicy, Random, RegionSpec, RegionStatusView } from '../steering/types.js';
+import { pickRotation, type NameAnswerPlan, type RegionAnswerPlan } from '../steering/answer-plan.js';
+import type { Endpoint, Random } from '../steering/types.js';
 import {
   EMPTY_SECTION,
   joinSections,
@@ -15,8 +15,9 @@ import {
 } from './prebuilt.js';
 import { encodeName, encodeRecord, POINTER_TO_QNAME, RCODE, TYPE } from './wire.js';
 
-// The immutable structure every query reads: built from config + runtime state by
-// compileSnapshot() on the control plane and swapped as a whole when anything changes.
+// The wire form of a snapshot: every answer the hot path can give, encoded once when the
+// control plane compiles a snapshot, swapped as a whole with it. Steered names carry the
+// wire copy of their answer plan (steering/answer-plan.ts), index for index.
 
 /** A served zone and its negative answers. */
 export interface ZoneData {
@@ -25,24 +26,18 @@ export interface ZoneData {
   readonly nxdomain: PrebuiltAnswer;
 }
 
-/** The answers of one region of a steered name. */
+/** The answers of one region of a steered name: its plan's rotations, encoded (empty: NODATA). */
 export interface RegionAnswers {
-  /** A answers; more than one when the region has more endpoints than max_answers (rotations). */
   readonly a: readonly PrebuiltAnswer[];
   readonly aaaa: readonly PrebuiltAnswer[];
   /** Set for CNAME regions: the answer to every query type. */
   readonly cname: PrebuiltAnswer | undefined;
 }
 
-/** A steered name with its rules already resolved against the current region status. */
+/** A steered name: its answer plan and the wire answers of the plan's regions. */
 export interface SteeredData {
-  readonly policy: NamePolicy;
-  /** Parallel to policy.rules. */
-  readonly outcomes: readonly RuleOutcome[];
-  readonly defaultOutcome: RuleOutcome;
+  readonly plan: NameAnswerPlan;
   readonly regions: ReadonlyMap<string, RegionAnswers>;
-  /** A CNAME region answers every query type, not only A and AAAA. */
-  readonly hasCnameRegion: boolean;
 }
 
 /** Everything known about one owner name. */
@@ -62,14 +57,10 @@ export interface NameNode {
   readonly any: PrebuiltAnswer | undefined;
 }
 
-/** The compiled, immutable view of the whole service. */
-export interface Snapshot {
+/** Every name the server answers for, compiled; immutable. */
+export interface AnswerTable {
   /** Keyed by the lower-case wire form of the name, as latin1 text. */
   readonly nodes: ReadonlyMap<string, NameNode>;
-  readonly model: ServiceModel;
-  readonly status: RegionStatusView;
-  /** Increments with every compile; for logs and the admin API. */
-  readonly generation: number;
 }
 
 /** Lookup key of a name: its lower-case wire form as latin1 text (what the parser produces). */
@@ -147,42 +138,27 @@ function soaAnswer(zone: ZoneModel): Buffer {
   return encodeRecord(POINTER_TO_QNAME, zone.ttl, { type: 'SOA', ...zone.soa });
 }
 
-/** Address answers of `family` for a region, rotated when it has more endpoints than fit. */
-function addressAnswers(spec: RegionSpec, status: RegionStatusView, family: 4 | 6, policy: NamePolicy, zone: ZoneData): PrebuiltAnswer[] {
-  const endpoints = answerEndpoints(spec, status.get(spec.name), family);
-  if (endpoints.length === 0) return [zone.nodata];
+function addressAnswers(sets: readonly (readonly Endpoint[])[], family: 4 | 6, ttl: number): PrebuiltAnswer[] {
   const type = family === 4 ? ('A' as const) : ('AAAA' as const);
-  const rotations = endpoints.length <= policy.maxAnswers ? 1 : endpoints.length;
-  const answers: PrebuiltAnswer[] = [];
-  for (let i = 0; i < rotations; i++) {
-    const picked = Array.from({ length: Math.min(policy.maxAnswers, endpoints.length) }, (_, k) => endpoints[(i + k) % endpoints.length]);
-    answers.push(prebuilt(RCODE.NOERROR, true, qnameRecords(policy.ttl, picked.map((e) => ({ type, address: e.address })))));
-  }
-  return answers;
+  return sets.map((set) => prebuilt(RCODE.NOERROR, true, qnameRecords(ttl, set.map((e) => ({ type, address: e.address })))));
 }
 
-function compileSteered(policy: NamePolicy, model: ServiceModel, status: RegionStatusView, zone: ZoneData): SteeredData {
-  const regions = new Map<string, RegionAnswers>();
-  for (const spec of model.regions.values()) {
-    regions.set(spec.name, {
-      a: addressAnswers(spec, status, 4, policy, zone),
-      aaaa: addressAnswers(spec, status, 6, policy, zone),
-      cname: spec.cname ? prebuilt(RCODE.NOERROR, true, qnameRecords(policy.ttl, [{ type: 'CNAME', target: spec.cname }])) : undefined,
-    });
-  }
+function regionAnswers(region: RegionAnswerPlan, ttl: number): RegionAnswers {
   return {
-    policy,
-    outcomes: policy.rules.map((r) => resolveRule(r, status)),
-    defaultOutcome: resolveRule(policy.defaultRule, status),
-    regions,
-    hasCnameRegion: [...regions.values()].some((r) => r.cname !== undefined),
+    a: addressAnswers(region.v4, 4, ttl),
+    aaaa: addressAnswers(region.v6, 6, ttl),
+    cname: region.cname ? prebuilt(RCODE.NOERROR, true, qnameRecords(ttl, [{ type: 'CNAME', target: region.cname }])) : undefined,
   };
 }
 
-let generation = 0;
+function compileSteered(plan: NameAnswerPlan): SteeredData {
+  const regions = new Map<string, RegionAnswers>();
+  for (const [name, region] of plan.regions) regions.set(name, regionAnswers(region, plan.policy.ttl));
+  return { plan, regions };
+}
 
-/** Builds the snapshot for a model and the current region status. Pure but for the generation counter. */
-export function compileSnapshot(model: ServiceModel, status: RegionStatusView): Snapshot {
+/** Encodes every zone's static data and every steered name's plan (`plans` by name). Pure. */
+export function compileAnswerTable(model: ServiceModel, plans: ReadonlyMap<string, NameAnswerPlan>): AnswerTable {
   const nodes = new Map<string, NameNode>();
   for (const zone of model.zones) compileZone(zone, nodes);
   // Chase in-zone static CNAMEs once, so the answer carries the target's records (RFC 1034 4.3.2).
@@ -203,7 +179,7 @@ export function compileSnapshot(model: ServiceModel, status: RegionStatusView): 
     const zoneName = model.zones.filter((z) => isInZone(policy.name, z.name)).sort((a, b) => b.name.length - a.name.length)[0].name;
     const zoneNode = nodes.get(nameKey(zoneName))!;
     const existing = nodes.get(key);
-    const steered = compileSteered(policy, model, status, zoneNode.zone);
+    const steered = compileSteered(plans.get(policy.name)!);
     nodes.set(key, { ...(existing ?? emptyNode(policy.name, zoneNode.zone)), steered });
     // Ancestors of a steered name exist too (empty non-terminals).
     for (let n = policy.name; n !== zoneName; n = n.slice(n.indexOf('.') + 1)) {
@@ -211,7 +187,7 @@ export function compileSnapshot(model: ServiceModel, status: RegionStatusView): 
       if (!nodes.has(k)) nodes.set(k, emptyNode(n, zoneNode.zone));
     }
   }
-  return { nodes, model, status, generation: ++generation };
+  return { nodes };
 }
 
 /** A name that exists but owns no data of its own (an empty non-terminal, or a steered name's base). */
@@ -234,23 +210,12 @@ function withOwner(records: Buffer, owner: string): Buffer {
   return Buffer.concat(parts);
 }
 
-/** The region a query gets for a rule outcome: the only candidate, or one picked by weight. */
-export function pickRegion(outcome: RuleOutcome, rand: Random): string | undefined {
-  return outcome.candidates.length === 1 ? outcome.candidates[0].region : pickCandidate(outcome, rand());
-}
-
-/** The answer of a steered name from `region` (a rotation when it has more endpoints than fit). */
-export function regionAnswer(steered: SteeredData, region: string | undefined, qtype: number, zone: ZoneData, rand: Random): PrebuiltAnswer {
+/** The answer a steered name gives from `region`: its CNAME, or one rotation of the asked family (NODATA when it has none). */
+export function steeredAnswer(steered: SteeredData, region: string | undefined, qtype: number, zone: ZoneData, rand: Random): PrebuiltAnswer {
   const answers = region === undefined ? undefined : steered.regions.get(region);
   if (answers === undefined) return zone.nodata;
   if (answers.cname) return answers.cname;
   const list = qtype === TYPE.AAAA ? answers.aaaa : qtype === TYPE.A || qtype === TYPE.ANY ? answers.a : undefined;
-  if (list === undefined) return zone.nodata;
-  return list.length === 1 ? list[0] : list[Math.floor(rand() * list.length)];
-}
-
-/** The rule outcome for a client location. */
-export function outcomeFor(steered: SteeredData, country: string | undefined, continent: string | undefined): RuleOutcome {
-  const i = ruleIndexFor(steered.policy, country, continent);
-  return i < 0 ? steered.defaultOutcome : steered.outcomes[i];
+  if (list === undefined || list.length === 0) return zone.nodata;
+  return list[pickRotation(list.length, rand)];
 }

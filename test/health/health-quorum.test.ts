@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { majority, QuorumHealthView, targetsFromHealthView } from '../../src/state/health-quorum.js';
+import { majority, QuorumHealthView, targetsFromHealthView } from '../../src/health/health-quorum.js';
 import type { InstanceObservations } from '../../src/state/state-store.js';
 
 function obs(entries: Record<string, Record<string, boolean>>): Map<string, InstanceObservations> {
@@ -43,7 +43,7 @@ describe('QuorumHealthView (pure consensus)', () => {
     expect(view.endpointUp('tokyo', 'jp-v4')).toBe(false);
     expect(view.endpointUp('tokyo', 'jp-v6')).toBe(true);
     expect(view.downTargets()).toEqual([E]);
-    expect(view.regionViews('tokyo')).toEqual([
+    expect(view.votes('tokyo')).toEqual([
       { target: T, up: true, downVotes: 0, quorum: 2, live: 3, instances: { a: true } },
       { target: E, up: false, downVotes: 2, quorum: 2, live: 3, instances: { a: false, b: false, c: true } },
     ]);

@@ -1,0 +1,15 @@
+import type { FastifyInstance } from 'fastify';
+import type { SyncReport } from '../sync/cloudflare/reconciler.js';
+
+/** What GET /v1/sync reads: anything that knows its last run. */
+export interface SyncReportSource {
+  lastReport(): SyncReport | undefined;
+}
+
+/** Mounts GET /v1/sync: the last plan and what applying it did (`{cloudflare: null}` before the first run). */
+export function registerSyncRoutes(fastify: FastifyInstance, reconciler: () => SyncReportSource | undefined): void {
+  fastify.get('/v1/sync', { config: { access: 'read' } }, async () => {
+    const r = reconciler();
+    return { cloudflare: r?.lastReport() ?? null, configured: r !== undefined };
+  });
+}

@@ -1,0 +1,17 @@
+import type { ClientLocator } from '../geo/client-locator.js';
+import type { AnswerTable } from './answer-table.js';
+import type { ResponseRateLimiter } from './rate-limiter.js';
+
+/**
+ * Everything one query reads, swapped as one reference when the control plane compiles a new
+ * snapshot: the answers, the geo lookup (a new GeoIP database comes with its own cache), and
+ * the response limits of the config in force.
+ */
+export interface ServingState {
+  readonly table: AnswerTable;
+  readonly locator: ClientLocator;
+  /** Largest UDP response we send, whatever the client offers (dns.max_udp_payload). */
+  readonly maxUdpPayload: number;
+  /** dns.rrl when enabled; its counts carry over compiles that keep its settings. */
+  readonly limiter: ResponseRateLimiter | undefined;
+}

@@ -1,0 +1,93 @@
+import { answerEndpoints, pickCandidate, resolveRule, ruleIndexFor, type RuleOutcome } from './decide.js';
+import { policyRegions } from './tier-regions.js';
+import type { Endpoint, NamePolicy, Random, RegionSpec, RegionStatusView } from './types.js';
+
+// The answer plan of one steered name: every rule already resolved against the region
+// status, and for each region the name can answer with, the endpoint sets a query may get.
+// The DNS hot path (through its wire-encoded copy) and explain both walk a plan with the
+// same three calls, outcomeFor -> pickRegion -> pickRotation, so they cannot disagree.
+
+/** What one region of a name answers: a CNAME, or rotations of its endpoints per family. */
+export interface RegionAnswerPlan {
+  readonly region: string;
+  /** Set for CNAME regions: the answer to every query type. */
+  readonly cname: string | undefined;
+  /**
+   * Endpoint sets a query of each family may get: one set when the answerable endpoints fit
+   * in max_answers, else one rotation per endpoint (set i starts at endpoint i). Empty: NODATA.
+   */
+  readonly v4: readonly (readonly Endpoint[])[];
+  readonly v6: readonly (readonly Endpoint[])[];
+}
+
+/** A steered name with its rules resolved and its regions' answers laid out. */
+export interface NameAnswerPlan {
+  readonly policy: NamePolicy;
+  /** Parallel to policy.rules. */
+  readonly outcomes: readonly RuleOutcome[];
+  readonly defaultOutcome: RuleOutcome;
+  /** Only the regions the name's rules name (policyRegions), in rule order. */
+  readonly regions: ReadonlyMap<string, RegionAnswerPlan>;
+  /** A CNAME region answers every query type, so the name's other types take the steering path too. */
+  readonly hasCnameRegion: boolean;
+}
+
+/**
+ * The endpoint sets of one family: rotations so that every answerable endpoint gets its
+ * turn when there are more than `maxAnswers` (each set is `maxAnswers` long).
+ */
+export function rotations(endpoints: readonly Endpoint[], maxAnswers: number): Endpoint[][] {
+  if (endpoints.length === 0) return [];
+  if (endpoints.length <= maxAnswers) return [[...endpoints]];
+  return endpoints.map((_, i) => Array.from({ length: maxAnswers }, (_, k) => endpoints[(i + k) % endpoints.length]));
+}
+
+function regionPlan(spec: RegionSpec, status: RegionStatusView, maxAnswers: number): RegionAnswerPlan {
+  const s = status.get(spec.name);
+  return {
+    region: spec.name,
+    cname: spec.cname,
+    v4: rotations(answerEndpoints(spec, s, 4), maxAnswers),
+    v6: rotations(answerEndpoints(spec, s, 6), maxAnswers),
+  };
+}
+
+/** The plan of `policy` for the current region status: each rule resolved once, only its own regions laid out. */
+export function compileAnswerPlan(policy: NamePolicy, regions: ReadonlyMap<string, RegionSpec>, status: RegionStatusView): NameAnswerPlan {
+  const planned = new Map<string, RegionAnswerPlan>();
+  for (const name of policyRegions(policy)) {
+    const spec = regions.get(name);
+    if (spec) planned.set(name, regionPlan(spec, status, policy.maxAnswers));
+  }
+  return {
+    policy,
+    outcomes: policy.rules.map((r) => resolveRule(r, status)),
+    defaultOutcome: resolveRule(policy.defaultRule, status),
+    regions: planned,
+    hasCnameRegion: [...planned.values()].some((r) => r.cname !== undefined),
+  };
+}
+
+/** The rule outcome for a client location: its country's rule, else its continent's, else the default. */
+export function outcomeFor(plan: NameAnswerPlan, country: string | undefined, continent: string | undefined): RuleOutcome {
+  const i = ruleIndexFor(plan.policy, country, continent);
+  return i < 0 ? plan.defaultOutcome : plan.outcomes[i];
+}
+
+/** The region a query gets for an outcome: the only candidate, or one drawn by weight (one call of `rand`). */
+export function pickRegion(outcome: RuleOutcome, rand: Random): string | undefined {
+  return outcome.candidates.length === 1 ? outcome.candidates[0].region : pickCandidate(outcome, rand());
+}
+
+/** Which of `count` rotations a query gets: 0 without drawing when there is one, else one call of `rand`. */
+export function pickRotation(count: number, rand: Random): number {
+  return count <= 1 ? 0 : Math.floor(rand() * count);
+}
+
+/**
+ * The ECS scope prefix of a steered answer: the length of the GeoIP network that decided,
+ * never longer than the source prefix the client sent (RFC 7871 7.2.1).
+ */
+export function ecsScope(networkPrefix: number, sourcePrefix: number): number {
+  return networkPrefix < sourcePrefix ? networkPrefix : sourcePrefix;
+}

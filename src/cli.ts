@@ -1,18 +1,13 @@
 #!/usr/bin/env node
 import { parseArgs } from 'node:util';
 import { loadConfigFile, type LoadedConfig } from './config/load.js';
-import { ControlPlane } from './control/control-plane.js';
-import { explainQuery } from './control/explain.js';
-import { resolveGeoDatabasePath } from './geo/bundled-database.js';
-import { openGeoDatabase } from './geo/mmdb-geo-database.js';
 import { buildService } from './service/build-service.js';
+import { explainFromConfig } from './service/explain-offline.js';
 import { preflight } from './service/preflight.js';
 import { GEOSTEER_VERSION } from './service/version.js';
 import { ConfigError, GeosteerError } from './shared/errors.js';
-import { createLogger, silentLogger } from './shared/logger.js';
-import { EMPTY_STATE } from './state/state-store.js';
-import { formatExplain, type ExplainType } from './steering/explain.js';
-import { ALL_UP } from './steering/region-status.js';
+import { createLogger } from './shared/logger.js';
+import { formatExplain } from './steering/explain.js';
 
 // The only module that exits the process: argv, signals and exit codes (0 ok, 1 runtime
 // failure, 2 bad config or usage). Everything else is built by buildService.
@@ -71,13 +66,7 @@ async function explain(name: string | undefined, client: string | undefined, con
   if (!name) throw new UsageError('explain needs a NAME');
   if (!client) throw new UsageError('explain needs --client IP[/PREFIX]');
   if (type !== undefined && type !== 'A' && type !== 'AAAA') throw new UsageError(`--type: expected A or AAAA, got ${JSON.stringify(type)}`);
-  const loaded = await loadOrExit(configPath);
-  const geo = await openGeoDatabase(resolveGeoDatabasePath(loaded.config.geoip.database)).catch((err: Error) => {
-    throw new GeosteerError('GEOIP_UNAVAILABLE', `geoip.database: ${err.message}`, { cause: err });
-  });
-  // The configured weights and drains, everything up: what a fresh server would answer.
-  const control = new ControlPlane({ config: loaded, overrides: EMPTY_STATE, health: ALL_UP, endpoints: new Map(), geo: { db: geo, generation: 1 } }, { log: silentLogger() });
-  const trace = explainQuery(control.current(), name, client, (type ?? 'A') as ExplainType, Math.random);
+  const trace = await explainFromConfig(await loadOrExit(configPath), name, client, type ?? 'A');
   process.stdout.write(json ? `${JSON.stringify(trace, null, 2)}\n` : `${formatExplain(trace)}\n`);
 }
 

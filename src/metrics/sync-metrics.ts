@@ -1,7 +1,8 @@
 import { Counter, Gauge, type Registry } from 'prom-client';
+import type { SourceObserver } from '../sources/endpoint-source.js';
 
 /** Metrics of the sources and the Cloudflare sync, registered on the registry passed in (no globals). */
-export class SyncMetrics {
+export class SyncMetrics implements SourceObserver {
   /** Changes in each plan, by operation (create, update, delete). */
   readonly planned: Counter<'op'>;
   readonly applied: Counter<'op'>;
@@ -16,6 +17,14 @@ export class SyncMetrics {
   readonly sourceErrors: Counter<'source' | 'region'>;
   /** Endpoints each source currently reports, by source and region. */
   readonly sourceEndpoints: Gauge<'source' | 'region'>;
+
+  sourceFailed(source: string, region: string): void {
+    this.sourceErrors.inc({ source, region });
+  }
+
+  sourceReported(source: string, region: string, count: number): void {
+    this.sourceEndpoints.set({ source, region }, count);
+  }
 
   constructor(registry: Registry) {
     const registers = [registry];

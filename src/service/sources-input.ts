@@ -21,7 +21,7 @@ export function sourcesInput(opts: { control: ControlPlane; config: () => Loaded
     sources = await startSources(loaded.config, {
       log: opts.log,
       events: opts.events,
-      metrics: opts.metrics,
+      observer: opts.metrics,
       delays: opts.delays,
       onEndpoints: (all, reason) => void control.update({ endpoints: all }, reason),
     });

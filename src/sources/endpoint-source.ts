@@ -13,6 +13,14 @@ export type EndpointsListener = (region: string, endpoints: RegionEndpoints) => 
 /** Called when a source fails (the source keeps its last known endpoints). */
 export type SourceErrorListener = (source: string, region: string, err: Error) => void;
 
+/** Told what the sources do (metrics implement it; sources need no prom-client). */
+export interface SourceObserver {
+  /** A list or watch of `source` for `region` failed (the last endpoints stay). */
+  sourceFailed(source: string, region: string): void;
+  /** `source` reports `count` endpoints for `region` now. */
+  sourceReported(source: string, region: string, count: number): void;
+}
+
 /** A provider of region endpoints. */
 export interface EndpointSource {
   /** Short name for logs and metric labels: "static", "kubernetes". */

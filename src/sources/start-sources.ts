@@ -1,16 +1,15 @@
 import type { Config } from '../config/schema.js';
 import type { EventLog } from '../events/event-log.js';
-import type { SyncMetrics } from '../metrics/sync-metrics.js';
 import type { Logger } from '../shared/logger.js';
 import type { RegionEndpoints } from '../steering/types.js';
-import type { EndpointSource } from './endpoint-source.js';
+import type { EndpointSource, SourceObserver } from './endpoint-source.js';
 import type { WatchDelays } from './ingress-watcher.js';
 
 /** What startSources needs besides the config. */
 export interface SourceDeps {
   readonly log: Logger;
   readonly events?: EventLog;
-  readonly metrics?: SyncMetrics;
+  readonly observer?: SourceObserver;
   readonly delays?: Partial<WatchDelays>;
   /** Every region's endpoints as the sources know them now, after each change (the control plane's endpoints input). */
   readonly onEndpoints: (all: ReadonlyMap<string, RegionEndpoints>, reason: string) => void;
@@ -28,11 +27,11 @@ export async function startSources(config: Config, deps: SourceDeps): Promise<En
   if (!k8s) return [];
   const { KubernetesSource } = await import('./kubernetes-source.js');
   const source = new KubernetesSource(k8s, deps.log, (kind, region, err) => {
-    deps.metrics?.sourceErrors.inc({ source: kind, region });
+    deps.observer?.sourceFailed(kind, region);
     deps.events?.record({ type: 'source_error', cause: `${kind}: ${err.message}`, region });
   }, deps.delays);
   source.onChange((region, e) => {
-    deps.metrics?.sourceEndpoints.set({ source: source.kind, region }, e.endpoints.length + (e.cname ? 1 : 0));
+    deps.observer?.sourceReported(source.kind, region, e.endpoints.length + (e.cname ? 1 : 0));
     deps.log.info({ source: source.kind, region, endpoints: e.endpoints.map((x) => x.address), cname: e.cname }, 'region endpoints from source');
     deps.onEndpoints(new Map(source.current()), `endpoints of ${region} from ${source.kind}`);
   });

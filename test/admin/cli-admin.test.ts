@@ -6,6 +6,7 @@ import { createInterface } from 'node:readline';
 import { stringify } from 'yaml';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ask } from '../support/dns-client.js';
+import { waitFor } from '../support/poll.js';
 import { exampleDocument } from '../support/test-server.js';
 
 // The real entry point: the compiled dist/cli.js that `npm test` builds first (Node 20 has no
@@ -28,15 +29,6 @@ function docWith(address: string) {
   return doc;
 }
 
-async function waitFor<T>(what: string, probe: () => T | undefined, timeoutMs = 10_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const v = probe();
-    if (v !== undefined) return v;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}; log: ${JSON.stringify(lines.slice(-5))}`);
-    await new Promise((r) => setTimeout(r, 20));
-  }
-}
 
 beforeAll(async () => {
   dir = mkdtempSync(join(tmpdir(), 'geosteer-cli-'));
@@ -44,7 +36,7 @@ beforeAll(async () => {
   writeFileSync(configPath, stringify(docWith('198.51.100.30')));
   child = spawn(process.execPath, ['dist/cli.js', 'serve', '--config', configPath], { env: { ...process.env, GEOSTEER_ADMIN_TOKEN: TOKEN }, stdio: ['ignore', 'pipe', 'pipe'] });
   createInterface({ input: child.stdout! }).on('line', (l) => lines.push(JSON.parse(l)));
-  const serving = await waitFor('geosteer serving', () => lines.find((l) => l.msg === 'geosteer serving'));
+  const serving = await waitFor('geosteer serving', () => lines.find((l) => l.msg === 'geosteer serving'), 10_000);
   dnsPort = serving.listen[0].port;
   adminUrl = `http://127.0.0.1:${serving.admin.port}`;
 });

@@ -21,9 +21,11 @@ describe('POST /v1/reload', () => {
     const doc = adminDocument();
     doc.regions.tokyo.endpoints[0].address = '198.51.100.31';
     h.writeConfig(doc);
+    const compiles = h.service.control.compiles;
     const r = await h.admin.inject({ method: 'POST', url: '/v1/reload', headers: WRITE });
     expect(r.statusCode).toBe(200);
     expect(r.json()).toEqual({ reloaded: true, source: h.configPath, generation: 2, needs_restart: [] });
+    expect(h.service.control.compiles).toBe(compiles + 1); // one reload, one compile
     expect(await japanAnswer()).toEqual(['198.51.100.31']);
     expect(await reloadCount('success')).toBe(1);
     expect(await reloadCount('failure')).toBe(0);

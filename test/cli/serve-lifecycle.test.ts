@@ -6,6 +6,7 @@ import net from 'node:net';
 import { afterEach, expect, it } from 'vitest';
 import { stringify } from 'yaml';
 import { ask, buildQuery } from '../support/dns-client.js';
+import { waitFor } from '../support/poll.js';
 import { exampleDocument } from '../support/test-server.js';
 
 let child: ChildProcess | undefined;
@@ -61,7 +62,7 @@ it('serves, logs structured JSON, and on SIGTERM finishes an in-flight TCP query
   const reply = new Promise<Buffer>((resolve) => socket.once('data', resolve));
   const exited = new Promise<number | null>((resolve) => child!.once('exit', resolve));
   child!.kill('SIGTERM');
-  await new Promise((r) => setTimeout(r, 100));
+  await waitFor('the stopping log line', () => lines.some((l) => l.includes('"stopping: no new queries')));
   socket.write(frame.subarray(1));
   const raw = await reply;
   expect(raw.readUInt16BE(2)).toBe(7); // the id of the in-flight query

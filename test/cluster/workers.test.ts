@@ -9,7 +9,7 @@ import { buildCountryCodeMmdb } from '../../scripts/build-test-mmdb.js';
 import { BUNDLED_GEOIP_DATABASE } from '../../src/geo/bundled-database.js';
 import { openGeoDatabase } from '../../src/geo/mmdb-geo-database.js';
 import { ask } from '../support/dns-client.js';
-import { waitFor } from '../support/health-servers.js';
+import { waitFor } from '../support/poll.js';
 import { exampleDocument, startServer, type TestServer } from '../support/test-server.js';
 
 // The production wiring with dns.workers: 2: two real cluster workers (the compiled

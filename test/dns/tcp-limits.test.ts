@@ -1,6 +1,7 @@
 import net from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildQuery, decodeReply, sendTcp } from '../support/dns-client.js';
+import { waitFor } from '../support/poll.js';
 import { exampleDocument, startServer, type TestServer } from '../support/test-server.js';
 
 // TCP bounds (RFC 7766 6.2): small limits so each one is reached in milliseconds.
@@ -37,14 +38,6 @@ function connect(): Promise<{ socket: net.Socket; received: () => Buffer; closed
   });
 }
 
-/** Resolves when `check` holds, polling; fails after `ms`. */
-async function until(check: () => boolean, ms = 3000): Promise<void> {
-  const deadline = Date.now() + ms;
-  while (!check()) {
-    if (Date.now() > deadline) throw new Error('condition not reached in time');
-    await new Promise((r) => setTimeout(r, 10));
-  }
-}
 
 function withTimeout<T>(p: Promise<T>, ms: number): Promise<T | 'timeout'> {
   return Promise.race([p, new Promise<'timeout'>((r) => setTimeout(() => r('timeout'), ms))]);
@@ -74,7 +67,7 @@ describe('TCP limits', () => {
     expect(extra.received().length).toBe(0);
     // the first three still work
     open[0].socket.write(frame(buildQuery({ name: 'api.example.com', id: 8 })));
-    await until(() => open[0].received().length > 2);
+    await waitFor('the first reply', () => open[0].received().length > 2);
     expect(open[0].received().readUInt16BE(2)).toBe(8);
     for (const c of open) c.socket.destroy();
     await Promise.all(open.map((c) => c.closed));

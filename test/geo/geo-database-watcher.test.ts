@@ -6,7 +6,8 @@ import { buildCountryCodeMmdb, buildOfficialCountryMmdb } from '../../scripts/bu
 import { watchGeoDatabase, type GeoDatabaseWatcher, type GeoLogger } from '../../src/geo/geo-database-watcher.js';
 import type { GeoLookup } from '../../src/geo/geo-lookup.js';
 import { openGeoDatabase, type MmdbGeoDatabase } from '../../src/geo/mmdb-geo-database.js';
-import { makeTempDir, waitFor } from './helpers.js';
+import { waitFor } from '../support/poll.js';
+import { makeTempDir } from './helpers.js';
 
 interface LogLine {
   level: 'info' | 'warn' | 'error';
@@ -73,9 +74,8 @@ describe('GeoDatabaseWatcher', () => {
   });
 
   it('does not reload an unchanged file', async () => {
-    start(20);
-    await watcher!.check();
-    await new Promise((resolve) => setTimeout(resolve, 100));
+    start(60_000);
+    for (let i = 0; i < 3; i++) await watcher!.check(); // what every periodic tick does
     expect(loaded).toEqual([]);
     expect(rejected).toEqual([]);
   });
@@ -84,7 +84,7 @@ describe('GeoDatabaseWatcher', () => {
     start();
     expect(serving.lookup('8.8.8.8')).toMatchObject({ country: 'US', prefixLength: 24 });
     replaceByRename((tmp) => buildOfficialCountryMmdb(tmp));
-    await waitFor(() => loaded.length === 1, 'the reload');
+    await waitFor('the reload', () => loaded.length === 1);
     expect(serving.info.schema).toBe('official');
     expect(serving.lookup('1.34.5.1')).toEqual({ country: 'TW', continent: 'AS', prefixLength: 15 });
     expect(logger.lines).toContainEqual({
@@ -99,14 +99,14 @@ describe('GeoDatabaseWatcher', () => {
     start();
     writeFileSync(path, Buffer.alloc(0)); // truncate first: the half-written state a reader may see
     buildCountryCodeMmdb(path, [{ network: '8.8.8.0/24', country: 'JP' }]);
-    await waitFor(() => serving.lookup('8.8.8.8').country === 'JP', 'the in-place rewrite to load');
+    await waitFor('the in-place rewrite to load', () => serving.lookup('8.8.8.8').country === 'JP');
   });
 
   it('refuses a garbage replacement and keeps serving the old database', async () => {
     start();
     const before = serving;
     replaceByRename((tmp) => writeFileSync(tmp, 'garbage, not an mmdb'));
-    await waitFor(() => rejected.length === 1, 'the rejection');
+    await waitFor('the rejection', () => rejected.length === 1);
     expect(rejected[0].message).toBe(`${path}: not a MaxMind DB (metadata marker not found); geoip.database must name a .mmdb file such as GeoLite2-Country.mmdb`);
     expect(loaded).toEqual([]);
     expect(serving).toBe(before);
@@ -117,11 +117,11 @@ describe('GeoDatabaseWatcher', () => {
       msg: 'GeoIP database replacement refused; keeping the loaded database',
     });
     // the same broken file is not retried on every tick ...
-    await new Promise((resolve) => setTimeout(resolve, 150));
+    for (let i = 0; i < 3; i++) await watcher!.check();
     expect(rejected).toHaveLength(1);
     // ... but a good one replacing it is loaded
     replaceByRename((tmp) => buildOfficialCountryMmdb(tmp));
-    await waitFor(() => loaded.length === 1, 'the reload after the refusal');
+    await waitFor('the reload after the refusal', () => loaded.length === 1);
     expect(serving.lookup('203.116.0.1').country).toBe('SG');
   });
 
@@ -130,29 +130,27 @@ describe('GeoDatabaseWatcher', () => {
     const backup = join(dir, 'backup.mmdb');
     copyFileSync(path, backup);
     rmSync(path);
-    await waitFor(() => rejected.length === 1, 'the missing-file report');
+    await waitFor('the missing-file report', () => rejected.length === 1);
     expect(rejected[0].message).toMatch(new RegExp(`^${path}: GeoIP database file is gone \\(ENOENT\\)`));
-    await new Promise((resolve) => setTimeout(resolve, 120));
+    for (let i = 0; i < 3; i++) await watcher!.check();
     expect(rejected).toHaveLength(1);
     expect(serving.lookup('8.8.8.8').country).toBe('US');
     buildCountryCodeMmdb(backup, [{ network: '8.8.8.0/24', country: 'CA' }]);
     renameSync(backup, path);
-    await waitFor(() => loaded.length === 1, 'the reload');
+    await waitFor('the reload', () => loaded.length === 1);
     expect(serving.lookup('8.8.8.8').country).toBe('CA');
   });
 
   it('picks up a replacement through the periodic stat alone', async () => {
     start(30, false);
     replaceByRename((tmp) => buildOfficialCountryMmdb(tmp));
-    await waitFor(() => loaded.length === 1, 'the timer-driven reload');
+    await waitFor('the timer-driven reload', () => loaded.length === 1);
   });
 
   it('stops calling back after close()', async () => {
     start();
     watcher!.close();
     replaceByRename((tmp) => buildOfficialCountryMmdb(tmp));
-    await new Promise((resolve) => setTimeout(resolve, 150));
-    expect(loaded).toEqual([]);
     await watcher!.check(); // a no-op once closed
     expect(loaded).toEqual([]);
   });

@@ -8,14 +8,5 @@ export async function makeTempDir(): Promise<{ dir: string; cleanup: () => Promi
   return { dir, cleanup: () => rm(dir, { recursive: true, force: true }) };
 }
 
-/** Polls `predicate` every 10 ms until it holds or `timeoutMs` passes (then throws). */
-export async function waitFor(predicate: () => boolean, what: string, timeoutMs = 5_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!predicate()) {
-    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 10));
-  }
-}
-
 /** Deterministic PRNG (mulberry32) so randomized tests replay; the one the hostile-packet generator uses. */
 export { seededRandom } from '../../load/hostile-packets.mjs';

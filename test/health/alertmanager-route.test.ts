@@ -3,7 +3,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { ALERTMANAGER_PATH } from '../../src/admin/alertmanager-route.js';
 import type { HealthService } from '../../src/health/health-service.js';
 import { ask } from '../support/dns-client.js';
-import { waitFor } from '../support/health-servers.js';
+import { waitFor } from '../support/poll.js';
 import { exampleDocument, startServer, type TestServer } from '../support/test-server.js';
 
 const TOKEN = 'test-token-0123456789abcdef';

@@ -1,7 +1,8 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import type { GeosteerEvent } from '../../src/events/event-log.js';
 import { ask } from '../support/dns-client.js';
-import { serveWithHealth, startHealthServer, startTcpServer, waitFor } from '../support/health-servers.js';
+import { serveWithHealth, startHealthServer, startTcpServer } from '../support/health-servers.js';
+import { waitFor } from '../support/poll.js';
 import { exampleDocument, type TestServer } from '../support/test-server.js';
 
 // Real HTTP and TCP servers on loopback go down and come back; a real DNS query with ECS

@@ -1,7 +1,8 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import type { HealthService } from '../../src/health/health-service.js';
 import { ask } from '../support/dns-client.js';
-import { serveWithHealth, startHealthServer, waitFor, type FakeHealthServer } from '../support/health-servers.js';
+import { serveWithHealth, startHealthServer, type FakeHealthServer } from '../support/health-servers.js';
+import { waitFor } from '../support/poll.js';
 import { exampleDocument, type TestServer } from '../support/test-server.js';
 
 // min_up, per-endpoint filtering, drained regions and fail-open, seen through real DNS

@@ -31,9 +31,9 @@ interface Instance {
 
 let prefixes = 0;
 
-async function startInstance(redisUrl: string, prefix: string, id: string, resyncInterval = '60s'): Promise<Instance> {
+async function startInstance(redisUrl: string, prefix: string, id: string, resyncInterval = '60s', quorum?: number): Promise<Instance> {
   const doc = exampleDocument();
-  doc.state = { store: 'redis', url: redisUrl, key_prefix: prefix, instance_id: id, heartbeat_interval: `${HEARTBEAT_MS}ms`, observation_ttl: `${TTL_MS}ms`, resync_interval: resyncInterval };
+  doc.state = { store: 'redis', url: redisUrl, key_prefix: prefix, instance_id: id, heartbeat_interval: `${HEARTBEAT_MS}ms`, observation_ttl: `${TTL_MS}ms`, resync_interval: resyncInterval, ...(quorum ? { quorum } : {}) };
   doc.health = { failback_hold_down: '0s', alertmanager: { token: ALERT_TOKEN } };
   const server = await startServer(doc);
   return {
@@ -60,9 +60,9 @@ async function startInstance(redisUrl: string, prefix: string, id: string, resyn
 describeWithRedis('several instances sharing state through Redis', () => {
   let redis: TestRedis;
   let instances: Instance[] = [];
-  const start = async (n: number, resyncInterval?: string) => {
+  const start = async (n: number, resyncInterval?: string, quorum?: number) => {
     const prefix = `multi${process.pid}-${++prefixes}`;
-    instances = await Promise.all(Array.from({ length: n }, (_, i) => startInstance(redis.url, prefix, `geo-${'abc'[i]}`, resyncInterval)));
+    instances = await Promise.all(Array.from({ length: n }, (_, i) => startInstance(redis.url, prefix, `geo-${'abc'[i]}`, resyncInterval, quorum)));
     return { prefix, instances };
   };
   beforeAll(async () => {
@@ -122,6 +122,26 @@ describeWithRedis('several instances sharing state through Redis', () => {
       const view = c.server.service.explain('api.example.com', '202.32.0.1').healthQuorum?.find((v) => v.target === 'region:tokyo');
       // every instance votes on every target its config names: c sees tokyo up
       expect(view).toEqual({ target: 'region:tokyo', up: false, downVotes: 2, quorum: 2, live: 3, instances: { 'geo-a': false, 'geo-b': false, 'geo-c': true } });
+    });
+
+    it('one remote observation that moves the verdict costs one compile; heartbeats cost none', async () => {
+      const { prefix, instances: [a, b] } = await start(2, undefined, 1);
+      await eventually(() => a.store.current().observations.size === 2, 'a counts two live instances');
+      const compiles = () => a.server.service.control.compiles;
+      const before = compiles();
+      await b.see('region:tokyo', false);
+      await eventually(async () => (await a.answer(JAPAN)) === TAIWAN, 'a fails over on b\'s observation (quorum 1)', 1000);
+      expect(compiles()).toBe(before + 1);
+      // b's next heartbeats (same opinions, read back from Redis) change nothing on a
+      const raw = new Redis(redis.url);
+      try {
+        const publishedAt = async () => JSON.parse((await raw.get(`{${prefix}}:obs:geo-b`)) ?? '{"at":0}').at as number;
+        const seen = await publishedAt();
+        await eventually(async () => (await publishedAt()) >= seen + 2 * HEARTBEAT_MS, 'two more heartbeats of b', 2000);
+      } finally {
+        raw.disconnect();
+      }
+      expect(compiles()).toBe(before + 1);
     });
 
     it('an endpoint is held down by a quorum the same way', async () => {

@@ -99,17 +99,6 @@ export async function startTcpServer(): Promise<{ port: number; accepted: () => 
   };
 }
 
-/** Polls `check` every 10 ms until it returns a value other than undefined/false, or throws after `timeoutMs`. */
-export async function waitFor<T>(what: string, check: () => T | undefined | false | Promise<T | undefined | false>, timeoutMs = 5000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const v = await check();
-    if (v !== undefined && v !== false) return v;
-    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs}ms waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 10));
-  }
-}
-
 /**
  * Starts geosteer on `doc` with its health checks running (no jitter: waits are exactly the
  * interval); pushes its stop onto `cleanups`. Resolves after the first round of checks.

@@ -3,7 +3,7 @@ import type { EventLog } from '../events/event-log.js';
 import type { Logger } from '../shared/logger.js';
 import type { SyncMetrics } from '../sync/sync-metrics.js';
 import type { EndpointSource } from './endpoint-source.js';
-import type { WatchDelays } from './ingress-watcher.js';
+import type { WatchDelays } from './resource-watcher.js';
 
 /** What startSources needs besides the app. */
 export interface SourceDeps {

@@ -52,8 +52,7 @@ export class RegionWatch {
   private readonly routes: ResourceWatcher<HttpRoute> | undefined;
   private lastEndpoints: RegionEndpoints | undefined;
   private warnedEmpty = false;
-  /** Last readiness (undefined when the option is off). */
-  readiness: RegionReadiness | undefined;
+  private lastReadiness: RegionReadiness | undefined;
 
   constructor(private readonly opts: RegionWatchOptions) {
     const watcher = <T extends KubernetesObject>(kind: ResourceKind<T>, labelSelector: string | undefined) =>
@@ -79,8 +78,13 @@ export class RegionWatch {
       const { slices, routes } = readinessKinds(opts.resources);
       this.slices = watcher(slices, 'kubernetes.io/service-name');
       this.routes = routes && watcher(routes, undefined);
-      this.readiness = { state: 'unknown', detail: 'waiting for the first lists' };
+      this.lastReadiness = { state: 'unknown', detail: 'waiting for the first lists' };
     }
+  }
+
+  /** Last readiness (undefined when the option is off). */
+  get readiness(): RegionReadiness | undefined {
+    return this.lastReadiness;
   }
 
   private get watchers(): ResourceWatcher<KubernetesObject>[] {
@@ -126,8 +130,8 @@ export class RegionWatch {
     const options = this.opts.readiness;
     if (!options || !this.slices) return;
     const next = this.evaluateReadiness(options, this.slices);
-    if (this.readiness && next.state === this.readiness.state && next.detail === this.readiness.detail) return;
-    this.readiness = next;
+    if (this.lastReadiness && next.state === this.lastReadiness.state && next.detail === this.lastReadiness.detail) return;
+    this.lastReadiness = next;
     this.opts.onReadiness(next);
   }
 

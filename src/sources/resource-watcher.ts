@@ -193,7 +193,8 @@ function failure(verb: 'list' | 'watch', kind: ResourceKind<KubernetesObject>, e
   let text: string;
   if (status === undefined) text = `${e.message ?? String(err)}${e.cause?.message ? ` (${e.cause.message})` : ''}`;
   else {
-    const said = statusMessage(e.body) ?? (e.body === undefined ? e.message : undefined);
+    // ApiException's message is "HTTP-Code: ...\nMessage: ...\nBody: ...\nHeaders: ..."; the Watch's is the status text.
+    const said = statusMessage(e.body) ?? /^Message: (.*)$/m.exec(e.message ?? '')?.[1] ?? (e.body === undefined ? e.message : undefined);
     text = `HTTP ${status}${said ? `: ${said}` : ''}`;
     if (status === 401) text += '; the API server refused the kubeconfig credentials';
     else if (status === 403) text += `; grant list and watch on ${name} (see RBAC in src/sources/README.md)`;

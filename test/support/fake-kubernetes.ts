@@ -71,8 +71,12 @@ export interface FakeKubernetes {
   compact(as?: 'event' | 'status'): void;
   /** Ends every open watch normally, as an API server does when a watch times out. */
   closeWatches(): void;
+  /** Ends every open watch with an ERROR event carrying a Status of `code` (a storage error mid-watch). */
+  errorWatches(code: number, message: string): void;
   /** Answers every request for `resource` ("ingresses.networking.k8s.io"; undefined: all) with HTTP `status`, ending its open watches; `fail(undefined)` heals. */
   fail(status: number | undefined, resource?: string): void;
+  /** While on, new watches get no response headers until an event is written (an API server that hangs). */
+  stall(on: boolean): void;
   /** The resourceVersion of the latest change. */
   resourceVersion(): number;
   /** Paths (with query) requested so far. */
@@ -104,6 +108,7 @@ export async function startFakeKubernetes(context = 'fake'): Promise<FakeKuberne
   let rv = 100;
   let compactedRv = 0;
   let compactAs: 'event' | 'status' = 'event';
+  let stalled = false;
   const objects = new Map<string, FakeObject>(); // resource/namespace/name
   let history: Event[] = [];
   const streams = new Set<Stream>();
@@ -144,7 +149,15 @@ export async function startFakeKubernetes(context = 'fake'): Promise<FakeKuberne
     const watch = url.searchParams.get('watch') === 'true' || url.searchParams.get('watch') === '1';
     calls.push({ verb: watch ? 'watch' : 'list', resource, namespace: at.namespace });
     const down = failing.get(resource) ?? failing.get(undefined);
-    if (down !== undefined) return status(res, down, 'InternalError', `injected failure ${down}`);
+    if (down !== undefined) {
+      // The Status bodies a real API server sends for these codes.
+      const { group, resource: plural } = COLLECTIONS[at.kind];
+      const scope = at.namespace === undefined ? 'at the cluster scope' : `in the namespace "${at.namespace}"`;
+      if (down === 404) return status(res, 404, 'NotFound', 'the server could not find the requested resource');
+      if (down === 403) return status(res, 403, 'Forbidden', `${resource} is forbidden: User "system:serviceaccount:geosteer:geosteer" cannot ${watch ? 'watch' : 'list'} resource "${plural}" in API group "${group}" ${scope}`);
+      if (down === 401) return status(res, 401, 'Unauthorized', 'Unauthorized');
+      return status(res, down, 'InternalError', `injected failure ${down}`);
+    }
     const selector = parseLabelSelector(url.searchParams.get('labelSelector') ?? '');
     if (selector === undefined) return status(res, 400, 'BadRequest', `unable to parse requirement: ${url.searchParams.get('labelSelector')}`);
     const { group, version } = COLLECTIONS[at.kind];
@@ -165,6 +178,7 @@ export async function startFakeKubernetes(context = 'fake'): Promise<FakeKuberne
       return;
     }
     res.writeHead(200, { 'content-type': 'application/json', 'transfer-encoding': 'chunked' });
+    if (!stalled) res.flushHeaders(); // the API server answers a watch's headers at once, events or not
     streams.add(stream);
     res.on('close', () => streams.delete(stream));
     // No resourceVersion: the current state as ADDED events first (the API's "Get State and Start at Most Recent").
@@ -231,12 +245,21 @@ export async function startFakeKubernetes(context = 'fake'): Promise<FakeKuberne
     closeWatches() {
       for (const s of streams) end(s);
     },
+    errorWatches(code, message) {
+      for (const s of streams) {
+        send(s, { type: 'ERROR', object: { kind: 'Status', apiVersion: 'v1', metadata: {}, status: 'Failure', message, reason: 'InternalError', code } });
+        end(s);
+      }
+    },
     fail(code, resource) {
       if (code === undefined) return failing.clear();
       failing.set(resource, code);
       for (const s of streams) if (resource === undefined || s.resource === resource) end(s);
     },
     resourceVersion: () => rv,
+    stall(on) {
+      stalled = on;
+    },
     close: () =>
       new Promise<void>((resolve) => {
         for (const s of streams) s.res.destroy();

@@ -312,7 +312,7 @@ const logSchema = z.strictObject({
 const selectorText = z.string().regex(/^[A-Za-z0-9_./-]+=[A-Za-z0-9_.-]*$/, 'expected key=value, e.g. geosteer.io/region=tokyo');
 
 /** The kinds a region's load-balancer addresses can come from. */
-export const KUBERNETES_RESOURCES = ['ingress', 'service', 'gateway'] as const;
+const KUBERNETES_RESOURCES = ['ingress', 'service', 'gateway'] as const;
 
 const kubernetesRegionSourceSchema = z.strictObject({
   /** Path of the kubeconfig file of this region's cluster. */

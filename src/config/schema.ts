@@ -309,18 +309,45 @@ const logSchema = z.strictObject({
   level: z.enum(['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent']).default('info'),
 });
 
-/** `key=value` selecting the Ingresses of a region by label or annotation. */
+/** `key=value` selecting the objects of a region by label or annotation. */
 const selectorText = z.string().regex(/^[A-Za-z0-9_./-]+=[A-Za-z0-9_.-]*$/, 'expected key=value, e.g. geosteer.io/region=tokyo');
+
+/** The kinds a region's load-balancer addresses can come from. */
+const KUBERNETES_RESOURCES = ['ingress', 'service', 'gateway'] as const;
 
 const kubernetesRegionSourceSchema = z.strictObject({
   /** Path of the kubeconfig file of this region's cluster. */
   kubeconfig: z.string().min(1),
   /** Context in that file; its current-context when absent. */
   context: z.string().min(1).optional(),
-  /** Only this namespace; all namespaces when absent. */
+  /** Only this namespace (every watch); all namespaces when absent. */
   namespace: z.string().min(1).optional(),
-  /** Which Ingresses belong to the region; default label geosteer.io/region=<region>. */
-  selector: z.union([z.strictObject({ label: selectorText }), z.strictObject({ annotation: selectorText })]).optional(),
+  /** Which objects belong to the region; default label geosteer.io/region=<region>. */
+  selector: z
+    .strictObject({ label: selectorText.optional(), annotation: selectorText.optional() })
+    .superRefine((s, ctx) => {
+      if ((s.label === undefined) === (s.annotation === undefined)) ctx.addIssue({ code: 'custom', message: 'give exactly one of label or annotation' });
+    })
+    .optional(),
+  /** Ingresses (networking.k8s.io/v1), Services of type LoadBalancer (v1), Gateways (gateway.networking.k8s.io/v1). */
+  resources: z
+    .array(z.enum(KUBERNETES_RESOURCES))
+    .min(1, 'expected at least one of ingress, service, gateway')
+    .default(['ingress'])
+    .superRefine((list, ctx) => {
+      list.forEach((r, i) => {
+        if (list.indexOf(r) !== i) ctx.addIssue({ code: 'custom', path: [i], message: `${r} is listed twice` });
+      });
+    }),
+  /** Readiness of the region's backing Services from EndpointSlices; absent: off. */
+  readiness: z
+    .strictObject({
+      /** all: every backing Service needs a ready endpoint; any: one is enough. */
+      require: z.enum(['all', 'any']).default('all'),
+      /** A failing API keeps the last readiness this long, then it is unknown. */
+      unknown_after: duration.default(60_000),
+    })
+    .optional(),
 });
 
 const sourcesSchema = z.strictObject({

@@ -16,7 +16,7 @@ import { createMetrics, type GeosteerMetrics } from '../metrics/create-metrics.j
 import { SyncMetrics } from '../metrics/sync-metrics.js';
 import { ConfigError } from '../shared/errors.js';
 import type { Logger } from '../shared/logger.js';
-import type { WatchDelays } from '../sources/ingress-watcher.js';
+import type { WatchDelays } from '../sources/resource-watcher.js';
 import { createStateStore, instanceIdOf } from '../state/create-state-store.js';
 import { EMPTY_STATE, type StateStore } from '../state/state-store.js';
 import type { ExplainType } from '../steering/explain.js';

@@ -4,7 +4,7 @@ import type { EventLog } from '../events/event-log.js';
 import type { SyncMetrics } from '../metrics/sync-metrics.js';
 import type { Logger } from '../shared/logger.js';
 import type { EndpointSource } from '../sources/endpoint-source.js';
-import type { WatchDelays } from '../sources/ingress-watcher.js';
+import type { WatchDelays } from '../sources/resource-watcher.js';
 import { startSources } from '../sources/start-sources.js';
 import { sectionChanged } from './restart-only.js';
 import type { Subsystem } from './subsystem.js';

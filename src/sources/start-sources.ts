@@ -3,7 +3,7 @@ import type { EventLog } from '../events/event-log.js';
 import type { Logger } from '../shared/logger.js';
 import type { RegionEndpoints } from '../steering/types.js';
 import type { EndpointSource, SourceObserver } from './endpoint-source.js';
-import type { WatchDelays } from './ingress-watcher.js';
+import type { WatchDelays } from './resource-watcher.js';
 
 /** What startSources needs besides the config. */
 export interface SourceDeps {

@@ -59,6 +59,7 @@ describe('a Kubernetes-fed region before its first addresses', () => {
     const { ask } = await import('../support/dns-client.js');
     const { startFakeKubernetes } = await import('../support/fake-kubernetes.js');
     const { waitFor } = await import('../support/poll.js');
+    const { ingress } = await import('../support/kubernetes-objects.js');
     const k8s = await startFakeKubernetes('tokyo');
     const doc = exampleDocument();
     doc.regions.tokyo.endpoints = [];
@@ -67,7 +68,7 @@ describe('a Kubernetes-fed region before its first addresses', () => {
     const japan = async () => (await ask(server.port, { name: 'api.example.com', type: 'A', ecs: '202.32.0.0/24' })).answers;
     try {
       expect(await japan()).toEqual(['198.51.100.10']); // taiwan, the next tier of JP's rule
-      k8s.apply({ namespace: 'web', name: 'api', labels: { 'geosteer.io/region': 'tokyo' }, lb: [{ ip: '203.0.113.30' }] });
+      k8s.apply(ingress({ namespace: 'web', name: 'api', labels: { 'geosteer.io/region': 'tokyo' }, lb: [{ ip: '203.0.113.30' }] }));
       await waitFor('the source-reported address in the answers', async () => (await japan())[0] === '203.0.113.30');
     } finally {
       await server.close();

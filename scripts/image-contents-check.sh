@@ -1,0 +1,120 @@
+#!/usr/bin/env bash
+# Proves the production image's contents start and answer, without Docker: in a temporary
+# folder it runs the Dockerfile's build-stage commands (npm ci, npm run build,
+# scripts/stage-image.sh), then starts the staged folder the way the image's ENTRYPOINT does,
+# with config/geosteer.container.yaml changed only in its listen addresses (free loopback
+# ports instead of 0.0.0.0:53, [::]:53 and 0.0.0.0:8053), and checks a DNS answer over UDP and
+# TCP with dig, /healthz through the image's own HEALTHCHECK command, /readyz, the query
+# counters in /metrics, and a clean exit on SIGTERM. Everything it starts is stopped and the
+# folder removed on exit; every wait is bounded.
+#   bash scripts/image-contents-check.sh
+set -euo pipefail
+cd "$(dirname "$0")/.."
+repo=$PWD
+
+# The build context the Dockerfile copies (its COPY lines; test/deploy/dockerfile.test.ts
+# checks that this list and the Dockerfile agree). Optional ones may be absent.
+BUILD_CONTEXT=(package.json package-lock.json tsconfig.json tsconfig.build.json LICENSE src scripts/stage-image.sh)
+OPTIONAL_CONTEXT=(binding.gyp native)
+
+for tool in node npm dig; do
+  command -v "$tool" >/dev/null || { echo "image-contents-check: $tool is not on PATH (dig: apt-get install dnsutils)" >&2; exit 1; }
+done
+
+work=$(mktemp -d "${TMPDIR:-/tmp}/geosteer-image.XXXXXX")
+server_pid=
+cleanup() {
+  if [ -n "$server_pid" ] && kill -0 "$server_pid" 2>/dev/null; then
+    kill -TERM "$server_pid" 2>/dev/null || true
+    for _ in $(seq 50); do kill -0 "$server_pid" 2>/dev/null || break; sleep 0.1; done
+    kill -KILL "$server_pid" 2>/dev/null || true
+  fi
+  rm -rf "$work"
+}
+trap cleanup EXIT
+fail() { echo "image-contents-check: FAILED: $*" >&2; [ -f "$work/server.log" ] && tail -n 40 "$work/server.log" >&2; exit 1; }
+
+echo "== build stage in $work/src"
+mkdir -p "$work/src/scripts"
+for item in "${BUILD_CONTEXT[@]}"; do cp -R "$repo/$item" "$work/src/$item"; done
+for item in "${OPTIONAL_CONTEXT[@]}"; do [ -e "$repo/$item" ] && cp -R "$repo/$item" "$work/src/$item"; done
+node_prefix=$(dirname "$(dirname "$(command -v node)")")
+# As in the image: node-gyp takes the headers of the node that runs it, when they are there.
+[ -d "$node_prefix/include/node" ] && export npm_config_nodedir=$node_prefix
+(cd "$work/src" && timeout 300 npm ci --no-audit --no-fund --loglevel=error >/dev/null && timeout 120 npm run build --silent && timeout 120 scripts/stage-image.sh "$work/app" >/dev/null)
+
+app=$work/app
+echo "== staged image contents: $(du -sh "$app" | cut -f1) ($(du -sh "$app/node_modules" | cut -f1) node_modules)"
+for dev in typescript vitest autocannon fast-check @types; do
+  [ ! -e "$app/node_modules/$dev" ] || fail "dev dependency $dev is in the staged node_modules"
+done
+[ -f "$app/dist/cli.js" ] || fail "dist/cli.js is missing"
+if [ -f "$app/build/Release/geosteer_udp.node" ]; then echo "   native UDP addon: built"; else echo "   native UDP addon: not built (geosteer falls back to node:dgram)"; fi
+# The trimmed Cloudflare SDK still loads and builds a client (the sync imports it this way).
+(cd "$app" && node --input-type=module -e "const { default: Cloudflare } = await import('cloudflare'); new Cloudflare({ apiToken: 'x' });") || fail "the trimmed cloudflare package does not load"
+
+free_port() {
+  # a port free for both UDP and TCP on 127.0.0.1 and ::1 (DNS binds both transports)
+  node -e '
+    const net = require("node:net"), dgram = require("node:dgram");
+    const tryPort = (left) => {
+      const t = net.createServer().listen(0, "127.0.0.1", () => {
+        const port = t.address().port;
+        const u = dgram.createSocket("udp4");
+        u.once("error", () => { t.close(); u.close(); left > 0 ? tryPort(left - 1) : process.exit(1); });
+        u.bind(port, "127.0.0.1", () => { u.close(); t.close(() => console.log(port)); });
+      });
+    };
+    tryPort(20);'
+}
+dns_port=$(free_port)
+admin_port=$(free_port)
+sed -e "/^ *listen:/s/\"0\.0\.0\.0:53\"/\"127.0.0.1:$dns_port\"/" -e "/^ *listen:/s/\"\[::\]:53\"/\"[::1]:$dns_port\"/" \
+  -e "/^ *listen:/s/\"0\.0\.0\.0:8053\"/\"127.0.0.1:$admin_port\"/" config/geosteer.container.yaml >"$work/geosteer.yaml"
+[ "$(diff config/geosteer.container.yaml "$work/geosteer.yaml" | grep -c '^>')" = 2 ] || fail "the container config's listen lines were not where this script expects them"
+
+echo "== start: node dist/cli.js serve (DNS 127.0.0.1:$dns_port and [::1]:$dns_port, admin 127.0.0.1:$admin_port)"
+(cd "$app" && NODE_ENV=production GEOSTEER_ADMIN_TOKEN=$(node -e 'console.log(require("node:crypto").randomBytes(24).toString("hex"))') \
+  exec node dist/cli.js serve --config "$work/geosteer.yaml") >"$work/server.log" 2>&1 &
+server_pid=$!
+
+# The image's HEALTHCHECK command, taken from the Dockerfile and run as Docker would.
+healthcheck=$(node -e '
+  const text = require("node:fs").readFileSync("Dockerfile", "utf8").replace(/\\\n/g, " ");
+  const m = /^HEALTHCHECK .*? CMD (\[.*\])\s*$/m.exec(text);
+  if (!m) process.exit(1);
+  process.stdout.write(JSON.parse(m[1]).map((a) => JSON.stringify(a)).join(" "));') || fail "no exec-form HEALTHCHECK in the Dockerfile"
+healthy=
+for _ in $(seq 100); do
+  kill -0 "$server_pid" 2>/dev/null || fail "geosteer exited during start-up"
+  if (cd "$app" && eval "GEOSTEER_HEALTHCHECK_URL=http://127.0.0.1:$admin_port/healthz $healthcheck"); then healthy=1; break; fi
+  sleep 0.2
+done
+[ -n "$healthy" ] || fail "HEALTHCHECK did not pass within 20 s"
+echo "   HEALTHCHECK: healthy"
+
+http_status() { node -e 'fetch(process.argv[1], { signal: AbortSignal.timeout(2000) }).then((r) => console.log(r.status), () => console.log("error"))' "$1"; }
+[ "$(http_status "http://127.0.0.1:$admin_port/readyz")" = 200 ] || fail "/readyz is not 200"
+
+# Taiwan (1.34.5.0/24 is in TW) -> the taiwan region's address in the example config.
+udp=$(timeout 10 dig @127.0.0.1 -p "$dns_port" api.example.com A +subnet=1.34.5.0/24 +short +tries=1 +time=2)
+tcp=$(timeout 10 dig @::1 -p "$dns_port" api.example.com A +subnet=1.34.5.0/24 +short +tcp +tries=1 +time=2)
+[ "$udp" = 198.51.100.10 ] || fail "dig over UDP answered '$udp', expected 198.51.100.10"
+[ "$tcp" = 198.51.100.10 ] || fail "dig over TCP (::1) answered '$tcp', expected 198.51.100.10"
+echo "   dig api.example.com A (UDP 127.0.0.1, TCP ::1): $udp"
+
+metrics=$(node -e 'fetch(process.argv[1]).then((r) => r.text()).then((t) => process.stdout.write(t))' "http://127.0.0.1:$admin_port/metrics")
+for transport in udp tcp; do
+  grep -qx "geosteer_dns_queries_total{zone=\"example.com\",qtype=\"A\",rcode=\"NOERROR\",transport=\"$transport\"} 1" <<<"$metrics" \
+    || fail "/metrics does not count exactly one $transport query"
+done
+rss_kb=$(ps -o rss= --ppid "$server_pid" --pid "$server_pid" | awk '{ s += $1 } END { print s }')
+echo "   /readyz 200, /metrics counts both queries; RSS of geosteer and its DNS workers: $((rss_kb / 1024)) MiB"
+
+kill -TERM "$server_pid"
+for _ in $(seq 100); do kill -0 "$server_pid" 2>/dev/null || break; sleep 0.1; done
+kill -0 "$server_pid" 2>/dev/null && fail "geosteer did not exit within 10 s of SIGTERM"
+status=0; wait "$server_pid" || status=$?
+server_pid=
+[ "$status" = 0 ] || fail "geosteer exited with $status after SIGTERM"
+echo "image-contents-check: ok (staged image starts, answers DNS over UDP and TCP, passes its HEALTHCHECK, exits 0 on SIGTERM)"

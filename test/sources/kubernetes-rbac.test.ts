@@ -45,7 +45,7 @@ describe('RBAC per option', () => {
   }
 
   it("the README's ClusterRole grants what every option together needs, read-only", () => {
-    const docs = [...readFileSync('src/sources/README.md', 'utf8').matchAll(/```yaml\n([\s\S]*?)```/g)].flatMap((m) => parseAllDocuments(m[1]).map((d) => d.toJS()));
+    const docs = [...readFileSync('src/sources/README.md', 'utf8').matchAll(/```yml\n([\s\S]*?)```/g)].flatMap((m) => parseAllDocuments(m[1]).map((d) => d.toJS()));
     const role = docs.find((d) => d?.kind === 'ClusterRole');
     expect(role?.rules).toEqual(requiredRbacRules({ resources: ['ingress', 'service', 'gateway'], readiness }));
   });

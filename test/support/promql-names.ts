@@ -1,5 +1,5 @@
 import { createMetrics } from '../../src/metrics/create-metrics.js';
-import { SyncMetrics } from '../../src/sync/sync-metrics.js';
+import { SyncMetrics } from '../../src/metrics/sync-metrics.js';
 
 // For the tests that check dashboards and alert rules use only metrics geosteer exports: the
 // names a PromQL expression selects, and the series names geosteer's registry exports.

@@ -149,6 +149,33 @@ describeWithRedis('several instances sharing state through Redis', () => {
     });
   });
 
+  describe('Redis restarted empty (no persistence)', () => {
+    it('every instance keeps answering around the drained region until an operator republishes the drain; the first write after is applied', async () => {
+      const empty = await startRedis();
+      try {
+        const prefix = `multi${process.pid}-${++prefixes}`;
+        instances = await Promise.all(['geo-a', 'geo-b'].map((id) => startInstance(empty.url, prefix, id)));
+        const [a, b] = instances;
+        await a.store.setDrain('taiwan', { reason: 'datacenter move', by: 'ops', at: 1 });
+        await eventually(async () => (await b.answer(BRAZIL)) === TOKYO, 'b skips drained taiwan', 1000);
+        await empty.kill();
+        await empty.restart();
+        await eventually(() => instances.every((i) => i.store.status().reset?.reason === 'epoch_missing'), 'both detect the loss', 5000);
+        for (const i of instances) expect(await i.answer(BRAZIL)).toBe(TOKYO);
+        await a.store.confirmReset('republish', 'ops');
+        await eventually(() => b.store.status().reset === undefined, 'b follows the decision', 1000);
+        expect(await b.answer(BRAZIL)).toBe(TOKYO);
+        await b.store.setDrain('taiwan', null);
+        expect(await b.answer(BRAZIL)).toBe(TAIWAN);
+        await eventually(async () => (await a.answer(BRAZIL)) === TAIWAN, 'a has the undrain', 1000);
+      } finally {
+        await Promise.all(instances.map((i) => i.close()));
+        instances = [];
+        await empty.stop();
+      }
+    });
+  });
+
   describe('Redis down', () => {
     it('keeps answering, refuses writes with 503-class errors, and converges after restart with no write lost', async () => {
       const { instances: [a, b] } = await start(2);

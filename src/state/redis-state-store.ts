@@ -204,6 +204,7 @@ export class RedisStateStore implements StateStore, StoreHealth {
     try {
       reply = await this.client.geosteerSet(hash, k.version, k.epoch, field, valueJson, String(this.now()), by, k.changes, kind, this.epochKnown!, String(this.copy.maxVersionSeen), this.epochId!);
     } catch (err) {
+      this.resyncQuietly('a write failed'); // finds out whether the state can still be read
       throw this.refuse(`the write failed (${(err as Error).message}); it may not have been applied, check the current state and retry`, err);
     }
     const [status, version, entry] = reply;
@@ -424,7 +425,11 @@ export class RedisStateStore implements StateStore, StoreHealth {
       },
       (err: Error) => {
         this.book.error(err.message);
-        this.log.warn({ err: err.message, reason }, 'state store: resync failed; keeping the last state');
+        // A Cluster client stays "ready" while the slot owner is down: a failed full read is
+        // what says the state cannot be reached, so writes are refused at once and /readyz shows it.
+        this.synced = false;
+        this.connectionChanged();
+        this.log.warn({ err: err.message, reason }, 'state store: resync failed; keeping the last state, refusing writes until a full read succeeds');
       },
     );
   }

@@ -1,11 +1,7 @@
 import { Redis } from 'ioredis';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { silentLogger } from '../../src/shared/logger.js';
-import { HealthPublisher } from '../../src/state/health-publisher.js';
-import { RedisStateStore } from '../../src/state/redis-state-store.js';
-import { ask } from '../support/dns-client.js';
+import { startInstance, type Instance } from '../support/geosteer-instance.js';
 import { describeWithRedis, eventually, startRedis, type TestRedis } from '../support/redis-server.js';
-import { startServer, type TestServer } from '../support/test-server.js';
 
 // Several geosteer instances (App + DNS listener + RedisStateStore + HealthPublisher each)
 // sharing one real redis-server, queried over real UDP.
@@ -14,55 +10,16 @@ const JAPAN = '202.32.0.0/24'; // rule [tokyo, taiwan]
 const BRAZIL = '189.0.0.0/24'; // default [taiwan, tokyo]
 const TOKYO = '198.51.100.30';
 const TAIWAN = '198.51.100.10';
-const HEARTBEAT_MS = 100;
-const TTL_MS = 400;
-
-interface Instance {
-  readonly id: string;
-  readonly store: RedisStateStore;
-  readonly server: TestServer;
-  readonly publisher: HealthPublisher;
-  /** This instance's own health observations (what its checks would report). */
-  see(target: string, up: boolean): Promise<void>;
-  answer(ecs: string): Promise<string | undefined>;
-  close(): Promise<void>;
-}
 
 let prefixes = 0;
-
-async function startInstance(redisUrl: string, prefix: string, id: string, resyncIntervalMs = 60_000): Promise<Instance> {
-  const store = new RedisStateStore({ connection: { mode: 'standalone', url: redisUrl }, keyPrefix: prefix, instanceId: id, log: silentLogger(), resyncIntervalMs, reconnectMaxDelayMs: 100 });
-  await store.refresh();
-  const server = await startServer(undefined, { state: store });
-  const local: Record<string, boolean> = {};
-  const publisher = new HealthPublisher({ store, instance: id, localTargets: () => ({ ...local }), onView: (v) => server.app.setHealth(v), heartbeatMs: HEARTBEAT_MS, ttlMs: TTL_MS, log: silentLogger() });
-  publisher.start();
-  return {
-    id,
-    store,
-    server,
-    publisher,
-    see(target, up) {
-      local[target] = up;
-      return publisher.localChanged();
-    },
-    async answer(ecs) {
-      return (await ask(server.port, { name: 'api.example.com', type: 'A', ecs })).answers[0];
-    },
-    async close() {
-      publisher.stop();
-      await server.close();
-      await store.close();
-    },
-  };
-}
+const standalone = (url: string) => ({ mode: 'standalone' as const, url });
 
 describeWithRedis('several instances sharing state through Redis', () => {
   let redis: TestRedis;
   let instances: Instance[] = [];
   const start = async (n: number, resyncIntervalMs?: number) => {
     const prefix = `multi${process.pid}-${++prefixes}`;
-    instances = await Promise.all(Array.from({ length: n }, (_, i) => startInstance(redis.url, prefix, `geo-${'abc'[i]}`, resyncIntervalMs)));
+    instances = await Promise.all(Array.from({ length: n }, (_, i) => startInstance(standalone(redis.url), prefix, `geo-${'abc'[i]}`, resyncIntervalMs)));
     return { prefix, instances };
   };
   beforeAll(async () => {
@@ -154,7 +111,7 @@ describeWithRedis('several instances sharing state through Redis', () => {
       const empty = await startRedis();
       try {
         const prefix = `multi${process.pid}-${++prefixes}`;
-        instances = await Promise.all(['geo-a', 'geo-b'].map((id) => startInstance(empty.url, prefix, id)));
+        instances = await Promise.all(['geo-a', 'geo-b'].map((id) => startInstance(standalone(empty.url), prefix, id)));
         const [a, b] = instances;
         await a.store.setDrain('taiwan', { reason: 'datacenter move', by: 'ops', at: 1 });
         await eventually(async () => (await b.answer(BRAZIL)) === TOKYO, 'b skips drained taiwan', 1000);

@@ -1,23 +1,19 @@
 import { randomUUID } from 'node:crypto';
 import type { Cluster, Redis } from 'ioredis';
-import type { NewEvent } from '../events/event-log.js';
 import { GeosteerError } from '../shared/errors.js';
 import type { Logger } from '../shared/logger.js';
 import { describeRedis, openRedisClients, type RedisConnection } from './redis-connection.js';
 import { redisKeys, type RedisKeys } from './redis-keys.js';
 import { CONFIRM_RESET, PUBLISH_OBSERVATIONS, SET_VERSIONED_ENTRY } from './redis-scripts.js';
-import type { DrainInfo, InstanceObservations, ResetDecision, ResetResolution, SharedState, StateStore, StateStoreStatus, StoreHealth, StoreReset } from './state-store.js';
-import { epochText, judgeEpoch, parseEpoch } from './store-epoch.js';
+import { EpochWatch, type EventRecorder } from './epoch-watch.js';
+import type { DrainInfo, InstanceObservations, ResetDecision, ResetResolution, SharedState, StateStore, StateStoreStatus, StoreHealth } from './state-store.js';
+import { epochText, parseEpoch } from './store-epoch.js';
 import { StatusBook } from './store-status.js';
 import { LocalStateCopy } from './local-state-copy.js';
 import { parseJson, parseObservations } from './versioned-entry.js';
 
 export { describeRedis, type RedisConnection } from './redis-connection.js';
-
-/** Where the store records what an operator must see (the app's EventLog). */
-export interface EventRecorder {
-  record(event: NewEvent): unknown;
-}
+export type { EventRecorder } from './epoch-watch.js';
 
 /** Options of a RedisStateStore. */
 export interface RedisStateStoreOptions {
@@ -66,16 +62,7 @@ export class RedisStateStore implements StateStore, StoreHealth {
   private synced = false;
   private syncedAt: number | undefined;
   private closed = false;
-  /** The epoch marker text this instance follows, and its id. */
-  private epochKnown: string | undefined;
-  private epochId: string | undefined;
-  /** A detected data loss, and the marker text found instead (null: none). */
-  private reset: StoreReset | undefined;
-  private resetFound: string | null = null;
-  /** After a confirmed reset the next full read replaces every local override. */
-  private adoptNext = false;
-  /** The marker this instance is writing in confirmReset: its own change message must not read as another instance's decision. */
-  private confirming: string | undefined;
+  private readonly epoch: EpochWatch;
   private resyncRunning: Promise<void> | undefined;
   private resyncQueued: Promise<void> | undefined;
 
@@ -84,7 +71,9 @@ export class RedisStateStore implements StateStore, StoreHealth {
     this.log = options.log;
     this.now = options.now ?? Date.now;
     this.copy = new LocalStateCopy(this.now, this.log, () => this.changed());
-    this.book = new StatusBook('redis', this.now, () => ({ lastSyncAt: this.syncedAt, epoch: this.epochId, reset: this.reset }), this.log);
+    this.book = new StatusBook('redis', this.now, () => ({ lastSyncAt: this.syncedAt, epoch: this.epoch.id, reset: this.epoch.reset }), this.log);
+    const redis = describeRedis(options.connection);
+    this.epoch = new EpochWatch({ now: this.now, log: this.log, events: options.events, book: this.book, epochKey: this.keys.epoch, redis, instanceId: options.instanceId, current: () => this.copy.current() });
     const scripts = {
       geosteerSet: { numberOfKeys: 3, lua: SET_VERSIONED_ENTRY },
       geosteerConfirm: { numberOfKeys: 4, lua: CONFIRM_RESET },
@@ -154,31 +143,26 @@ export class RedisStateStore implements StateStore, StoreHealth {
 
   async confirmReset(decision: ResetDecision, by: string): Promise<ResetResolution> {
     if (!this.connected) throw this.unavailable('not connected; a reset can be confirmed once Redis is back');
-    const reset = this.reset;
-    if (!reset) throw new GeosteerError('CONFLICT', `state store ${describeRedis(this.options.connection)}: no reset is pending; nothing to confirm`);
+    if (!this.epoch.reset) throw new GeosteerError('CONFLICT', `state store ${describeRedis(this.options.connection)}: no reset is pending; nothing to confirm`);
     const id = (this.options.newEpochId ?? randomUUID)();
     const text = epochText({ id, at: this.now(), by, origin: decision });
     const kept = decision === 'republish' ? this.copy.kept() : { weights: [], drains: [] };
     const k = this.keys;
     let reply: [number, string];
-    this.confirming = text;
+    this.epoch.confirmingAs(text);
     try {
-      reply = await this.client.geosteerConfirm(k.weights, k.drains, k.version, k.epoch, this.resetFound ?? '', text, id, String(this.copy.maxVersionSeen), k.changes, decision, JSON.stringify(kept.weights), JSON.stringify(kept.drains));
+      reply = await this.client.geosteerConfirm(k.weights, k.drains, k.version, k.epoch, this.epoch.found ?? '', text, id, String(this.copy.maxVersionSeen), k.changes, decision, JSON.stringify(kept.weights), JSON.stringify(kept.drains));
     } catch (err) {
       throw this.unavailable(`confirming the reset failed (${(err as Error).message}); it may or may not have been applied: check the status and retry`, err);
     } finally {
-      this.confirming = undefined;
+      this.epoch.confirmingAs(undefined);
     }
     if (reply[0] !== 1) {
       await this.resync().catch(() => {});
       throw new GeosteerError('CONFLICT', `state store ${describeRedis(this.options.connection)}: the epoch marker changed since the reset was detected (another instance decided first?); this instance re-read Redis: check the status and confirm again if a reset is still pending`);
     }
-    this.epochKnown = text;
-    this.epochId = id;
-    this.reset = undefined;
-    this.adoptNext = true;
+    this.epoch.confirmed(text, decision, by);
     await this.resync().catch((err: Error) => this.log.warn({ err: err.message }, 'state store: re-read after confirming the reset failed; the next resync adopts the new epoch'));
-    this.resolved(decision, by, id, 'confirmed on this instance');
     const state = this.current();
     return { decision, epoch: id, weights: state.weights.size, drains: state.drains.size };
   }
@@ -198,11 +182,12 @@ export class RedisStateStore implements StateStore, StoreHealth {
 
   private async write(hash: string, kind: string, field: string, valueJson: string, by: string): Promise<unknown> {
     if (!this.connected) throw this.refuse('not connected; weight/drain changes are refused until Redis is back (nothing was written)');
-    if (this.reset) throw this.refuse(`${this.reset.cause}; ${REFUSED_UNTIL_CONFIRMED}`);
+    const pending = this.epoch.reset;
+    if (pending) throw this.refuse(`${pending.cause}; ${REFUSED_UNTIL_CONFIRMED}`);
     const k = this.keys;
     let reply: [number, number, string];
     try {
-      reply = await this.client.geosteerSet(hash, k.version, k.epoch, field, valueJson, String(this.now()), by, k.changes, kind, this.epochKnown!, String(this.copy.maxVersionSeen), this.epochId!);
+      reply = await this.client.geosteerSet(hash, k.version, k.epoch, field, valueJson, String(this.now()), by, k.changes, kind, this.epoch.text!, String(this.copy.maxVersionSeen), this.epoch.id!);
     } catch (err) {
       this.resyncQuietly('a write failed'); // finds out whether the state can still be read
       throw this.refuse(`the write failed (${(err as Error).message}); it may not have been applied, check the current state and retry`, err);
@@ -211,7 +196,7 @@ export class RedisStateStore implements StateStore, StoreHealth {
     if (status < 0) {
       // Redis lost data since our last full read: find out what (the read records the reset), then refuse.
       await this.resync().catch(() => {});
-      const reset = this.reset as StoreReset | undefined; // set by the read just awaited
+      const reset = this.status().reset; // set by the read just awaited
       const detail = reset ? `${reset.cause}; ${REFUSED_UNTIL_CONFIRMED}` : 'Redis changed its data generation since this instance last read it (another instance confirmed a reset); this instance re-read it: check the state and retry (nothing was written)';
       throw this.refuse(detail);
     }
@@ -280,57 +265,8 @@ export class RedisStateStore implements StateStore, StoreHealth {
     });
     if (gone.length > 0) await this.client.srem(k.instances, ...gone);
 
-    this.copy.takeFullRead({ weights, drains, counter, observed }, await this.judge(found, counter));
+    this.copy.takeFullRead({ weights, drains, counter, observed }, await this.epoch.judge(found, counter, this.copy.maxVersionSeen, () => this.createEpoch()));
     this.syncedAt = this.now();
-  }
-
-  /**
-   * Compares the epoch marker with the one this instance follows and says what to do with the
-   * stored overrides: merge them by version, adopt them wholesale, or keep the local ones
-   * (data was lost; an operator decides).
-   */
-  private async judge(found: string | null, counter: number): Promise<'merge' | 'wholesale' | 'keep'> {
-    const verdict = judgeEpoch(this.epochKnown, found, counter, this.copy.maxVersionSeen, this.keys.epoch);
-    switch (verdict.kind) {
-      case 'first':
-        this.followEpoch(found ?? (await this.createEpoch()));
-        return 'wholesale';
-      case 'same':
-        if (this.reset?.reason === 'counter_behind') return 'keep';
-        if (this.reset) {
-          this.log.warn({ epoch: this.epochId }, 'state store: Redis holds this instance\'s data generation again; the reset needs no decision');
-          this.reset = undefined;
-          this.resolved('data_returned', this.options.instanceId, this.epochId!, 'the epoch marker this instance knew is back');
-          return 'merge';
-        }
-        if (this.adoptNext) {
-          this.adoptNext = false;
-          return 'wholesale';
-        }
-        return 'merge';
-      case 'confirmed': {
-        const { record, decision } = verdict;
-        this.followEpoch(found!);
-        if (found === this.confirming) {
-          // our own confirmation, read before confirmReset saw the script's reply
-          this.reset = undefined;
-          return 'wholesale';
-        }
-        const hadReset = this.reset !== undefined;
-        this.reset = undefined;
-        this.log.warn({ epoch: record.id, decision, by: record.by }, 'state store: an operator confirmed a Redis reset on another instance; adopting what Redis holds now');
-        this.resolved(decision, record.by, record.id, hadReset ? 'confirmed on another instance' : 'another instance confirmed a reset this one did not see');
-        return 'wholesale';
-      }
-      case 'lost':
-        this.resetFound = found;
-        if (!this.reset) this.detected(verdict.reason, verdict.cause, found);
-        else if (this.reset.foundEpoch !== parseEpoch(found)?.id) {
-          this.reset = { ...this.reset, foundEpoch: parseEpoch(found)?.id };
-          this.book.changed();
-        }
-        return 'keep';
-    }
   }
 
   /** Writes the first epoch marker (SET NX; another instance may win the race, then its marker is read). */
@@ -345,35 +281,12 @@ export class RedisStateStore implements StateStore, StoreHealth {
     return winner;
   }
 
-  private followEpoch(text: string): void {
-    this.epochKnown = text;
-    this.epochId = parseEpoch(text)?.id ?? text;
-    this.book.changed();
-  }
-
-  private detected(reason: StoreReset['reason'], cause: string, found: string | null): void {
-    const state = this.copy.current();
-    const weights = Object.fromEntries(state.weights);
-    const drains = [...state.drains.keys()];
-    this.reset = { reason, cause, detectedAt: this.now(), previousEpoch: this.epochId, foundEpoch: parseEpoch(found)?.id, kept: { weights: Object.keys(weights).length, drains: drains.length } };
-    const full = `${cause}; keeping this instance's last known overrides in effect (weights ${JSON.stringify(weights)}, drains ${JSON.stringify(drains)}) and refusing changes until an operator confirms: republish them, or adopt what Redis holds`;
-    this.log.error({ redis: describeRedis(this.options.connection), reason, previousEpoch: this.reset.previousEpoch, foundEpoch: this.reset.foundEpoch, weights, drains }, `state store: ${full}`);
-    this.options.events?.record({ type: 'state_store_reset', cause: full, detail: { reason, previousEpoch: this.reset.previousEpoch, foundEpoch: this.reset.foundEpoch, keptWeights: weights, keptDrains: drains } });
-    this.book.resetDetected();
-  }
-
-  private resolved(resolution: ResetDecision | 'data_returned', by: string, epoch: string, how: string): void {
-    const cause = resolution === 'data_returned' ? `Redis reset cleared: ${how}` : `Redis reset resolved (${resolution}, by ${by}): ${how}`;
-    this.options.events?.record({ type: 'state_store_reset_resolved', cause, detail: { resolution, by, epoch } });
-    this.book.changed();
-  }
-
   private onMessage(message: string): void {
     const msg = parseJson(message) as { kind?: unknown; epoch?: unknown; field?: unknown; entry?: unknown; ttl?: unknown; observations?: unknown } | undefined;
     if (!msg || typeof msg !== 'object') return this.log.warn({ message }, 'state store: ignoring a malformed change message');
     if (msg.kind === 'weight' || msg.kind === 'drain' || msg.kind === 'epoch') {
       // Versions order writes only within one epoch: anything from another one is settled by a full read.
-      if (msg.epoch !== this.epochId || this.reset) return this.resyncQuietly(`${String(msg.kind)} message from epoch ${String(msg.epoch)}`);
+      if (msg.epoch !== this.epoch.id || this.epoch.reset) return this.resyncQuietly(`${String(msg.kind)} message from epoch ${String(msg.epoch)}`);
       if (msg.kind !== 'epoch' && typeof msg.field === 'string') return this.copy.applyEntry(msg.kind, msg.field, msg.entry);
       if (msg.kind === 'epoch') return;
     }

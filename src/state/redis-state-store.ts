@@ -28,6 +28,8 @@ export interface RedisStateStoreOptions {
   readonly resyncIntervalMs?: number;
   /** Upper bound of the reconnect back-off. */
   readonly reconnectMaxDelayMs?: number;
+  /** How long a write or a full read may wait for Redis before it is given up (default 5000). */
+  readonly commandTimeoutMs?: number;
   readonly now?: () => number;
   /** New epoch ids (random by default). */
   readonly newEpochId?: () => string;
@@ -63,6 +65,7 @@ export class RedisStateStore implements StateStore, StoreHealth {
   private syncedAt: number | undefined;
   private closed = false;
   private readonly epoch: EpochWatch;
+  private readonly commandTimeoutMs: number;
   private resyncRunning: Promise<void> | undefined;
   private resyncQueued: Promise<void> | undefined;
 
@@ -70,6 +73,7 @@ export class RedisStateStore implements StateStore, StoreHealth {
     this.keys = redisKeys(options.keyPrefix);
     this.log = options.log;
     this.now = options.now ?? Date.now;
+    this.commandTimeoutMs = options.commandTimeoutMs ?? 5000;
     this.copy = new LocalStateCopy(this.now, this.log, () => this.changed());
     this.book = new StatusBook('redis', this.now, () => ({ lastSyncAt: this.syncedAt, epoch: this.epoch.id, reset: this.epoch.reset }), this.log);
     const redis = describeRedis(options.connection);
@@ -134,7 +138,7 @@ export class RedisStateStore implements StateStore, StoreHealth {
     if (!this.connected) throw this.unavailable('not connected; health observations cannot be shared');
     const ttl = String(Math.max(1, Math.round(ttlMs)));
     try {
-      await this.client.geosteerObserve(this.keys.observations(observations.instance), this.keys.instances, JSON.stringify(observations), ttl, observations.instance, this.keys.changes);
+      await this.answerWithin(this.client.geosteerObserve(this.keys.observations(observations.instance), this.keys.instances, JSON.stringify(observations), ttl, observations.instance, this.keys.changes), 'publishing observations');
     } catch (err) {
       throw this.unavailable(`publishing observations failed (${(err as Error).message})`, err);
     }
@@ -151,7 +155,7 @@ export class RedisStateStore implements StateStore, StoreHealth {
     let reply: [number, string];
     this.epoch.confirmingAs(text);
     try {
-      reply = await this.client.geosteerConfirm(k.weights, k.drains, k.version, k.epoch, this.epoch.found ?? '', text, id, String(this.copy.maxVersionSeen), k.changes, decision, JSON.stringify(kept.weights), JSON.stringify(kept.drains));
+      reply = await this.answerWithin(this.client.geosteerConfirm(k.weights, k.drains, k.version, k.epoch, this.epoch.found ?? '', text, id, String(this.copy.maxVersionSeen), k.changes, decision, JSON.stringify(kept.weights), JSON.stringify(kept.drains)), 'the confirm');
     } catch (err) {
       throw this.unavailable(`confirming the reset failed (${(err as Error).message}); it may or may not have been applied: check the status and retry`, err);
     } finally {
@@ -187,10 +191,10 @@ export class RedisStateStore implements StateStore, StoreHealth {
     const k = this.keys;
     let reply: [number, number, string];
     try {
-      reply = await this.client.geosteerSet(hash, k.version, k.epoch, field, valueJson, String(this.now()), by, k.changes, kind, this.epoch.text!, String(this.copy.maxVersionSeen), this.epoch.id!);
+      reply = await this.answerWithin(this.client.geosteerSet(hash, k.version, k.epoch, field, valueJson, String(this.now()), by, k.changes, kind, this.epoch.text!, String(this.copy.maxVersionSeen), this.epoch.id!), 'the write');
     } catch (err) {
       this.resyncQuietly('a write failed'); // finds out whether the state can still be read
-      throw this.refuse(`the write failed (${(err as Error).message}); it may not have been applied, check the current state and retry`, err);
+      throw this.refuse(`the write failed (${(err as Error).message}); it may or may not have been applied, check the current state and retry`, err);
     }
     const [status, version, entry] = reply;
     if (status < 0) {
@@ -205,6 +209,20 @@ export class RedisStateStore implements StateStore, StoreHealth {
       throw new GeosteerError('CONFLICT', `state store ${describeRedis(this.options.connection)}: ${kind} of ${field} already holds version ${version}, newer than this write; re-read and retry`);
     }
     return parseJson(entry);
+  }
+
+  /**
+   * `p`, or an error once Redis has not answered for the command timeout: a stuck
+   * connection (a Cluster slot owner half gone) must neither hang an admin write nor wedge
+   * the one-at-a-time full reads. A late answer to a read is still merged (by version, so
+   * it cannot undo anything newer).
+   */
+  private answerWithin<T>(p: Promise<T>, what: string): Promise<T> {
+    let timer: NodeJS.Timeout | undefined;
+    const timeout = new Promise<never>((_, reject) => {
+      timer = setTimeout(() => reject(new Error(`no answer from Redis to ${what} within ${this.commandTimeoutMs} ms`)), this.commandTimeoutMs);
+    });
+    return Promise.race([p, timeout]).finally(() => clearTimeout(timer));
   }
 
   /** Counts a refused write and builds its STATE_UNAVAILABLE error. */
@@ -230,7 +248,7 @@ export class RedisStateStore implements StateStore, StoreHealth {
   private resync(): Promise<void> {
     if (this.resyncQueued) return this.resyncQueued;
     if (!this.resyncRunning) {
-      this.resyncRunning = this.readAll().finally(() => (this.resyncRunning = undefined));
+      this.resyncRunning = this.answerWithin(this.readAll(), 'a full read').finally(() => (this.resyncRunning = undefined));
       return this.resyncRunning;
     }
     this.resyncQueued = this.resyncRunning

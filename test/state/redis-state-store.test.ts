@@ -95,6 +95,24 @@ describeWithRedis('RedisStateStore', () => {
     }
   });
 
+  it('a write Redis does not answer is refused after the command timeout, saying it may still be applied', async () => {
+    const prefix = freshPrefix();
+    const store = new RedisStateStore({ connection: { mode: 'standalone', url: redis.url }, keyPrefix: prefix, instanceId: 'a', log: silentLogger(), commandTimeoutMs: 200 });
+    try {
+      await store.refresh();
+      await raw.call('CLIENT', 'PAUSE', '1000', 'WRITE'); // Redis holds every write command for 1 s
+      const err = await store.setWeight('tokyo', 10).catch((e: unknown) => e);
+      expect(err).toMatchObject({ code: 'STATE_UNAVAILABLE', message: `state store ${redis.url}: the write failed (no answer from Redis to the write within 200 ms); it may or may not have been applied, check the current state and retry` });
+      expect(store.status().writesRefused).toBe(1);
+      // it was held, not lost: once the pause ends Redis applies it, and the store learns it
+      await eventually(async () => (await raw.hget(`{${prefix}}:weights`, 'tokyo')) !== null, 'Redis applies the held write', 3000);
+      await eventually(() => store.current().weights.get('tokyo') === 10, 'the store applies its change message', 3000);
+    } finally {
+      await raw.call('CLIENT', 'UNPAUSE');
+      await store.close();
+    }
+  });
+
   it('finds the master through Sentinel and writes there', async () => {
     const sentinel = await startSentinel(redis.port, 'geosteer-test');
     const prefix = freshPrefix();

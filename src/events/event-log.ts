@@ -1,4 +1,8 @@
-/** Kinds of event: health transitions, steering changes, and operator actions. */
+/**
+ * Kinds of event: health transitions, steering changes, and operator actions.
+ * state_store_reset: the shared store lost its data (last known overrides kept until an
+ * operator decides); state_store_reset_resolved: decided (republish | adopt) or the data came back.
+ */
 export type EventType =
   | 'endpoint_up'
   | 'endpoint_down'
@@ -17,6 +21,8 @@ export type EventType =
   | 'source_error'
   | 'sync_applied'
   | 'sync_failed'
+  | 'state_store_reset'
+  | 'state_store_reset_resolved'
   | 'audit';
 
 /** One entry of the event log. */

@@ -1,6 +1,7 @@
 import type { CheckSpec, HealthPlan } from '../config/health-checks.js';
 import type { EventLog, NewEvent } from '../events/event-log.js';
 import type { Logger } from '../shared/logger.js';
+import { realTimers, type TimerHandle, type Timers } from '../shared/timers.js';
 import type { HealthView } from '../steering/region-status.js';
 import type { Random } from '../steering/types.js';
 import type { AlertChange } from './alert-book.js';
@@ -34,6 +35,8 @@ export interface HealthMonitorOptions {
   readonly now?: () => number;
   /** A monotonic clock in milliseconds for check durations (default performance.now). */
   readonly elapsed?: () => number;
+  /** Where checks and the hold-down deadline are scheduled; a manual clock in tests. */
+  readonly timers?: Timers;
   readonly random?: Random;
 }
 
@@ -46,7 +49,7 @@ export interface AlertReceiver {
 interface Target {
   readonly spec: CheckSpec;
   readonly endpoints: { region: string; endpoint: string }[];
-  timer: NodeJS.Timeout | undefined;
+  timer: TimerHandle | undefined;
   checked: boolean;
 }
 
@@ -54,7 +57,7 @@ interface Target {
 export class HealthMonitor implements AlertReceiver {
   private tracker: HealthTracker;
   private targets = new Map<string, Target>();
-  private deadline: NodeJS.Timeout | undefined;
+  private deadline: TimerHandle | undefined;
   private running = false;
   /** Bumped on stop and re-plan, so late probe results of an old round are dropped. */
   private round = 0;
@@ -63,6 +66,7 @@ export class HealthMonitor implements AlertReceiver {
   private publishing: boolean;
   private readonly now: () => number;
   private readonly random: Random;
+  private readonly timers: Timers;
   private readonly prober: Prober;
   private readonly alertLabel: string;
   private readonly alertMaxAgeMs: number;
@@ -70,6 +74,7 @@ export class HealthMonitor implements AlertReceiver {
   constructor(private opts: HealthMonitorOptions) {
     this.now = opts.now ?? Date.now;
     this.random = opts.random ?? Math.random;
+    this.timers = opts.timers ?? realTimers;
     this.prober = opts.prober ?? realProbe;
     this.alertLabel = opts.alertLabel ?? 'region';
     this.alertMaxAgeMs = opts.alertMaxAgeMs ?? 3_600_000;
@@ -111,8 +116,8 @@ export class HealthMonitor implements AlertReceiver {
   stop(): void {
     this.running = false;
     this.round++;
-    for (const t of this.targets.values()) clearTimeout(t.timer);
-    clearTimeout(this.deadline);
+    for (const t of this.targets.values()) this.timers.clearTimeout(t.timer);
+    this.timers.clearTimeout(this.deadline);
     this.firstRound?.resolve();
   }
 
@@ -137,7 +142,7 @@ export class HealthMonitor implements AlertReceiver {
 
   private schedule(t: Target, delayMs: number): void {
     const round = this.round;
-    t.timer = setTimeout(() => {
+    t.timer = this.timers.setTimeout(() => {
       t.timer = undefined;
       const elapsed = this.opts.elapsed ?? performance.now.bind(performance);
       const started = elapsed();
@@ -147,7 +152,6 @@ export class HealthMonitor implements AlertReceiver {
       };
       this.prober(t.spec).then(done, (err: unknown) => done({ ok: false, detail: `prober failed: ${String(err)}` }));
     }, delayMs);
-    t.timer.unref();
   }
 
   private observeDuration(t: Target, seconds: number, ok: boolean): void {
@@ -186,16 +190,15 @@ export class HealthMonitor implements AlertReceiver {
   }
 
   private armDeadline(): void {
-    clearTimeout(this.deadline);
+    this.timers.clearTimeout(this.deadline);
     this.deadline = undefined;
     const at = this.tracker.nextDeadline();
     if (at === undefined) return;
     // Timers cap at about 24.8 days; a later deadline is simply re-armed when this one fires.
-    this.deadline = setTimeout(() => {
+    this.deadline = this.timers.setTimeout(() => {
       const u = this.tracker.tick(this.now());
       this.publish(u.events, u.viewChanged);
     }, Math.min(Math.max(0, at - this.now()), 2 ** 31 - 1));
-    this.deadline.unref();
   }
 }
 

@@ -3,6 +3,7 @@ import type { LoadedConfig } from '../config/load.js';
 import type { EventLog } from '../events/event-log.js';
 import { ConfigError } from '../shared/errors.js';
 import type { Logger } from '../shared/logger.js';
+import type { Timers } from '../shared/timers.js';
 import type { StateStore } from '../state/state-store.js';
 import { ALL_UP, type HealthView } from '../steering/region-status.js';
 import type { Random } from '../steering/types.js';
@@ -36,6 +37,7 @@ export interface HealthServiceOptions {
   readonly observer?: HealthCheckObserver;
   readonly prober?: Prober;
   readonly now?: () => number;
+  readonly timers?: Timers;
   readonly random?: Random;
 }
 
@@ -158,6 +160,7 @@ export class HealthService implements AlertReceiver {
       observer: this.opts.observer,
       prober: this.opts.prober,
       now: this.opts.now,
+      timers: this.opts.timers,
       random: this.opts.random,
     });
     this.monitor = monitor;

@@ -80,13 +80,17 @@ export class HealthTracker {
 
   /** Feeds one check result to the endpoints that share the check, then re-evaluates once. */
   observe(endpoints: readonly { region: string; endpoint: string }[], obs: Observation, now: number): TrackerUpdate {
+    // Regions where an endpoint that is up failed this check: a recovering region relapses.
+    const failed = new Map<string, string>();
     for (const { region, endpoint } of endpoints) {
       const k = key(region, endpoint);
       const state = this.endpoints.get(k);
       const check = this.plan.regions.get(region)?.endpoints.find((e) => e.id === endpoint)?.check;
-      if (state && check) this.endpoints.set(k, observeEndpoint(state, obs, check, now));
+      if (!state || !check) continue;
+      if (!obs.ok && this.effective.get(k) === 'up') failed.set(region, `${endpoint}: ${obs.detail}`);
+      this.endpoints.set(k, observeEndpoint(state, obs, check, now));
     }
-    return this.evaluate(now);
+    return this.evaluate(now, failed);
   }
 
   /** Applies an Alertmanager post; returns what it did plus the resulting transitions. */
@@ -152,18 +156,20 @@ export class HealthTracker {
     return this.endpoints.get(key(region, endpoint))!.phase;
   }
 
-  /** Recomputes every endpoint and region at `now` and reports the transitions. */
-  private evaluate(now: number): TrackerUpdate {
+  /** Recomputes every endpoint and region at `now` and reports the transitions; `failed`: region -> a failed check of an up endpoint. */
+  private evaluate(now: number, failed: ReadonlyMap<string, string> = new Map()): TrackerUpdate {
     const events: NewEvent[] = [];
     let viewChanged = false;
     for (const [name, spec] of this.plan.regions) {
       let up = 0;
+      let steady = 0;
       let unknown = 0;
       for (const e of spec.endpoints) {
         const k = key(name, e.id);
         const next = this.effectiveOf(name, e.id);
         const prev = this.effective.get(k);
         if (next === 'up') up++;
+        if (next === 'up' && (!e.check || this.endpoints.get(k)!.okStreak >= e.check.rise)) steady++;
         if (next === 'unknown') unknown++;
         if (next === prev) continue;
         this.effective.set(k, next);
@@ -182,7 +188,7 @@ export class HealthTracker {
         events.push({ type: next === 'up' ? 'endpoint_up' : 'endpoint_down', cause, region: name, endpoint: e.id, at: now });
       }
       const prevRegion = this.regions.get(name)!;
-      const inputs = { upEndpoints: up, unknownEndpoints: unknown, totalEndpoints: spec.endpoints.length, minUp: spec.minUp, forcedDown: this.alerts.holding(name) };
+      const inputs = { upEndpoints: up, steadyEndpoints: steady, failedCheck: failed.get(name), unknownEndpoints: unknown, totalEndpoints: spec.endpoints.length, minUp: spec.minUp, forcedDown: this.alerts.holding(name) };
       const nextRegion = nextRegionState(prevRegion, inputs, now, this.plan.holdDownMs);
       if (nextRegion === prevRegion) continue;
       this.regions.set(name, nextRegion);

@@ -1,6 +1,8 @@
 // Region health from its endpoints: up while at least min_up endpoints are up and no alert
-// holds it down. Failback is damped: a region that was down and recovers is "recovering"
-// (down for steering) until it has stayed healthy for the hold-down.
+// holds it down. Failback is damped (see README "Failback damping"): a down region becomes
+// "recovering" (still down for steering) only once min_up endpoints have passed `rise`
+// checks in a row, and takes traffic only after a hold-down in which no check of an up
+// endpoint failed; any such failure sends it back to down, and the whole wait starts over.
 
 /** Where a region stands; only 'up' takes traffic. */
 export type RegionPhase = 'unknown' | 'up' | 'down' | 'recovering';
@@ -19,6 +21,10 @@ export interface RegionState {
 /** What the region's phase is computed from. */
 export interface RegionInputs {
   readonly upEndpoints: number;
+  /** Up endpoints whose latest `rise` checks all passed (unchecked endpoints count); what a failback needs. */
+  readonly steadyEndpoints: number;
+  /** A failed check of an up endpoint in this update ("status 503"), if any: counts against a recovering region. */
+  readonly failedCheck: string | undefined;
   readonly unknownEndpoints: number;
   readonly totalEndpoints: number;
   readonly minUp: number;
@@ -50,11 +56,20 @@ export function nextRegionState(prev: RegionState, inputs: RegionInputs, now: nu
       return to('down', downCause);
     case 'up':
       return healthy ? prev : to('down', downCause);
-    case 'down':
+    case 'down': {
       if (!healthy) return prev.cause === downCause ? prev : { ...prev, cause: downCause };
+      if (inputs.steadyEndpoints < inputs.minUp) {
+        // Up again by the endpoints' rise/fall, but a check failed since: wait for `rise` good ones.
+        const cause = `${inputs.steadyEndpoints} of ${inputs.totalEndpoints} endpoint(s) passed rise checks in a row since their last failure, min_up ${inputs.minUp}`;
+        return prev.cause === cause ? prev : { ...prev, cause };
+      }
       return holdDownMs > 0 ? to('recovering', `${countText(inputs)}; holding down ${holdDownMs}ms before taking traffic`, now + holdDownMs) : to('up', countText(inputs));
+    }
     case 'recovering':
       if (!healthy) return to('down', downCause);
+      // Any failure inside the hold-down counts against the region: back to down, and the
+      // failback needs `rise` good checks and then a whole quiet hold-down again.
+      if (inputs.failedCheck !== undefined) return to('down', `check failed during the failback hold-down (${Math.max(0, (prev.recoveringUntil ?? now) - now)}ms before it would have ended): ${inputs.failedCheck}`);
       if (now >= (prev.recoveringUntil ?? now)) return to('up', `${countText(inputs)} for the ${holdDownMs}ms hold-down`);
       return prev;
   }

@@ -16,9 +16,10 @@ import { createMetrics, type GeosteerMetrics } from '../metrics/create-metrics.j
 import { SyncMetrics } from '../metrics/sync-metrics.js';
 import { ConfigError } from '../shared/errors.js';
 import type { Logger } from '../shared/logger.js';
+import type { Timers } from '../shared/timers.js';
 import type { WatchDelays } from '../sources/resource-watcher.js';
 import { createStateStore, instanceIdOf } from '../state/create-state-store.js';
-import { EMPTY_STATE, type StateStore } from '../state/state-store.js';
+import { EMPTY_STATE, type StateStore, type StoreHealth } from '../state/state-store.js';
 import type { ExplainType } from '../steering/explain.js';
 import { ALL_UP } from '../steering/region-status.js';
 import type { Random } from '../steering/types.js';
@@ -58,13 +59,15 @@ export interface ServiceDeps {
   readonly workersSilent?: boolean;
   /** An already opened GeoIP database (tests share one); default: open geoip.database. */
   readonly geo?: MmdbGeoDatabase;
-  readonly stateStore?: StateStore;
+  readonly stateStore?: StateStore & StoreHealth;
   readonly syncProvider?: DnsProvider;
   readonly syncRetryDelayMs?: number;
   readonly sourceDelays?: Partial<WatchDelays>;
   readonly prober?: Prober;
   readonly healthRandom?: Random;
   readonly healthNow?: () => number;
+  /** Where health checks and hold-downs are scheduled (tests: a manual clock). */
+  readonly healthTimers?: Timers;
   /** Time 1 in this many queries (default 64). */
   readonly timingSample?: number;
   /** prom-client's process_* and nodejs_* metrics (default true). */
@@ -89,7 +92,7 @@ export type ReloadResult =
 export interface Service {
   readonly control: ControlPlane;
   readonly events: EventLog;
-  readonly state: StateStore;
+  readonly state: StateStore & StoreHealth;
   readonly health: HealthService;
   readonly metrics: GeosteerMetrics;
   /** The admin server (built; listening after start() unless deps.adminListen is "inject"). */
@@ -129,7 +132,7 @@ export async function buildService(initial: LoadedConfig, deps: ServiceDeps): Pr
   const events = new EventLog(1000, clock);
   events.onEvent((e) => log.info({ event: e }, `event ${e.type}`));
   const metrics = createMetrics({ timingSample: deps.timingSample, defaultMetrics: deps.defaultMetrics });
-  const store = deps.stateStore ?? createStateStore(initial.config.state, log);
+  const store = deps.stateStore ?? createStateStore(initial.config.state, log, events);
   const control = new ControlPlane(
     { config: initial, overrides: EMPTY_STATE, health: ALL_UP, endpoints: new Map(), geo: { db: geo, generation: 1 } },
     { log, events, clock },
@@ -147,6 +150,7 @@ export async function buildService(initial: LoadedConfig, deps: ServiceDeps): Pr
     observer: metrics.healthChecks,
     prober: deps.prober,
     now: deps.healthNow,
+    timers: deps.healthTimers,
     random: deps.healthRandom,
   });
   const syncMetrics = new SyncMetrics(metrics.registry);

@@ -3,8 +3,8 @@ import type { Config } from '../config/schema.js';
 import { parseListenAddress } from '../config/schema.js';
 import type { Logger } from '../shared/logger.js';
 import { MemoryStateStore } from './memory-state-store.js';
-import { RedisStateStore, type RedisConnection } from './redis-state-store.js';
-import type { StateStore } from './state-store.js';
+import { RedisStateStore, type EventRecorder, type RedisConnection } from './redis-state-store.js';
+import type { StateStore, StoreHealth } from './state-store.js';
 
 /** This instance's id: state.instance_id, else hostname-pid. */
 export function instanceIdOf(state: Config['state']): string {
@@ -18,14 +18,15 @@ export function redisConnectionOf(state: Config['state']): RedisConnection {
   return { mode: 'standalone', url: state.url! };
 }
 
-/** The StateStore the config asks for: memory (default) or Redis. Does not wait for Redis. */
-export function createStateStore(state: Config['state'], log: Logger): StateStore {
+/** The StateStore the config asks for: memory (default) or Redis. Does not wait for Redis. `events` receives state_store_reset(_resolved). */
+export function createStateStore(state: Config['state'], log: Logger, events?: EventRecorder): StateStore & StoreHealth {
   if (state.store === 'memory') return new MemoryStateStore();
   return new RedisStateStore({
     connection: redisConnectionOf(state),
     keyPrefix: state.key_prefix,
     instanceId: instanceIdOf(state),
     log: log.child({ component: 'state' }),
+    events,
     resyncIntervalMs: state.resync_interval,
   });
 }

@@ -6,6 +6,8 @@ export interface RedisKeys {
   readonly drains: string;
   /** INCR counter that orders every write of every instance. */
   readonly version: string;
+  /** String: the epoch marker (JSON), written at the first connect; gone or replaced means the data was lost. */
+  readonly epoch: string;
   /** Set of instance ids that published observations (an index; the keys' TTL decides liveness). */
   readonly instances: string;
   /** Pub/sub channel carrying every change. */
@@ -24,6 +26,7 @@ export function redisKeys(prefix: string): RedisKeys {
     weights: `${tag}:weights`,
     drains: `${tag}:drains`,
     version: `${tag}:version`,
+    epoch: `${tag}:epoch`,
     instances: `${tag}:instances`,
     changes: `${tag}:changes`,
     observations: (instance) => `${tag}:obs:${instance}`,

@@ -1,122 +1,91 @@
-import { Cluster, Redis, type RedisOptions } from 'ioredis';
+import { randomUUID } from 'node:crypto';
+import type { Cluster, Redis } from 'ioredis';
 import { GeosteerError } from '../shared/errors.js';
 import type { Logger } from '../shared/logger.js';
+import { describeRedis, openRedisClients, type RedisConnection } from './redis-connection.js';
 import { redisKeys, type RedisKeys } from './redis-keys.js';
-import { PUBLISH_OBSERVATIONS, SET_VERSIONED_ENTRY } from './redis-scripts.js';
-import type { DrainInfo, InstanceObservations, SharedState, StateStore } from './state-store.js';
-import { parseDrainEntry, parseJson, parseObservations, parseWeightEntry, sameTargets, type VersionedEntry } from './versioned-entry.js';
+import { CONFIRM_RESET, PUBLISH_OBSERVATIONS, SET_VERSIONED_ENTRY } from './redis-scripts.js';
+import { EpochWatch, type EventRecorder } from './epoch-watch.js';
+import type { DrainInfo, InstanceObservations, ResetDecision, ResetResolution, SharedState, StateStore, StateStoreStatus, StoreHealth } from './state-store.js';
+import { epochText, parseEpoch } from './store-epoch.js';
+import { StatusBook } from './store-status.js';
+import { LocalStateCopy } from './local-state-copy.js';
+import { parseJson, parseObservations } from './versioned-entry.js';
 
-/** How to reach Redis: one server, a Sentinel-managed master, or a Cluster. */
-export type RedisConnection =
-  | { readonly mode: 'standalone'; readonly url: string }
-  | { readonly mode: 'sentinel'; readonly sentinels: readonly { host: string; port: number }[]; readonly name: string; readonly url?: string }
-  | { readonly mode: 'cluster'; readonly nodes: readonly { host: string; port: number }[]; readonly url?: string };
+export { describeRedis, type RedisConnection } from './redis-connection.js';
+export type { EventRecorder } from './epoch-watch.js';
 
 /** Options of a RedisStateStore. */
 export interface RedisStateStoreOptions {
   readonly connection: RedisConnection;
   readonly keyPrefix: string;
-  /** Recorded as `by` on weight writes. */
+  /** Recorded as `by` on weight writes and on the epoch marker. */
   readonly instanceId: string;
   readonly log: Logger;
+  /** Receives state_store_reset / state_store_reset_resolved events. */
+  readonly events?: EventRecorder;
   /** Full re-read period, so a missed pub/sub message cannot leave this instance wrong for long. */
   readonly resyncIntervalMs?: number;
   /** Upper bound of the reconnect back-off. */
   readonly reconnectMaxDelayMs?: number;
+  /** How long a write or a full read may wait for Redis before it is given up (default 5000). */
+  readonly commandTimeoutMs?: number;
   readonly now?: () => number;
+  /** New epoch ids (random by default). */
+  readonly newEpochId?: () => string;
 }
 
-type Client = Redis & {
-  geosteerSet(hash: string, counter: string, field: string, value: string, at: string, by: string, channel: string, kind: string): Promise<[number, number, string]>;
+type Client = (Redis | Cluster) & {
+  geosteerSet(hash: string, counter: string, epoch: string, field: string, value: string, at: string, by: string, channel: string, kind: string, known: string, seen: string, epochId: string): Promise<[number, number, string]>;
+  geosteerConfirm(weights: string, drains: string, counter: string, epoch: string, found: string, next: string, nextId: string, seen: string, channel: string, decision: string, keptWeights: string, keptDrains: string): Promise<[number, string]>;
   geosteerObserve(key: string, set: string, json: string, ttl: string, instance: string, channel: string): Promise<number>;
 };
 
-interface ObservationEntry {
-  readonly observations: InstanceObservations;
-  /** Local clock, so other instances' clock skew cannot keep them alive. */
-  readonly expiresAt: number;
-}
-
-/** Redacts the password of a redis:// URL for messages and logs. */
-export function describeRedis(c: RedisConnection): string {
-  if (c.mode === 'standalone') return c.url.replace(/\/\/([^@/]*)@/, '//***@');
-  if (c.mode === 'sentinel') return `sentinel ${c.name} via ${c.sentinels.map((s) => `${s.host}:${s.port}`).join(',')}`;
-  return `cluster ${c.nodes.map((n) => `${n.host}:${n.port}`).join(',')}`;
-}
-
-function urlOptions(url: string | undefined): RedisOptions {
-  if (!url) return {};
-  const u = new URL(url);
-  return {
-    username: u.username ? decodeURIComponent(u.username) : undefined,
-    password: u.password ? decodeURIComponent(u.password) : undefined,
-    db: u.pathname.length > 1 ? Number(u.pathname.slice(1)) : undefined,
-    tls: u.protocol === 'rediss:' ? {} : undefined,
-  };
-}
+const REFUSED_UNTIL_CONFIRMED = 'weight/drain changes are refused until an operator confirms the reset: republish this instance\'s kept overrides or adopt what Redis holds (nothing was written)';
 
 /**
  * Shared state in Redis for several geosteer instances. Reads are served from a local copy
  * (the DNS path never waits on Redis); pub/sub applies other instances' writes within
  * milliseconds and a periodic full read repairs anything missed. Writes fail fast with
- * STATE_UNAVAILABLE while Redis is unreachable: refused, never queued and lost.
+ * STATE_UNAVAILABLE while Redis is unreachable or has lost its data: refused, never queued
+ * and lost, never acknowledged and ignored.
  */
-export class RedisStateStore implements StateStore {
+export class RedisStateStore implements StateStore, StoreHealth {
   readonly kind = 'redis';
   private readonly keys: RedisKeys;
   private readonly client: Client;
   private readonly subscriber: Redis | Cluster;
   private readonly log: Logger;
   private readonly now: () => number;
-  private readonly weights = new Map<string, VersionedEntry<number>>();
-  private readonly drains = new Map<string, VersionedEntry<DrainInfo>>();
-  private readonly observations = new Map<string, ObservationEntry>();
+  private readonly book: StatusBook;
+  private readonly copy: LocalStateCopy;
   private readonly listeners = new Set<() => void>();
   private readonly resyncTimer: NodeJS.Timeout;
-  private state: SharedState | undefined;
-  private generation = 0;
-  private maxVersionSeen = 0;
   private synced = false;
-  private lastConnected = false;
   private syncedAt: number | undefined;
   private closed = false;
+  private readonly epoch: EpochWatch;
+  private readonly commandTimeoutMs: number;
+  private resyncRunning: Promise<void> | undefined;
+  private resyncQueued: Promise<void> | undefined;
 
   constructor(private readonly options: RedisStateStoreOptions) {
     this.keys = redisKeys(options.keyPrefix);
     this.log = options.log;
     this.now = options.now ?? Date.now;
-    const maxDelay = options.reconnectMaxDelayMs ?? 1000;
-    // retry forever with a bounded back-off; each attempt is cheap and Redis may be gone for hours
-    const backoff = (times: number): number => Math.min(50 * times, maxDelay);
-    const common: RedisOptions = {
-      retryStrategy: backoff,
-      connectTimeout: 2000,
-      ...urlOptions(options.connection.url),
-    };
+    this.commandTimeoutMs = options.commandTimeoutMs ?? 5000;
+    this.copy = new LocalStateCopy(this.now, this.log, () => this.changed());
+    this.book = new StatusBook('redis', this.now, () => ({ lastSyncAt: this.syncedAt, epoch: this.epoch.id, reset: this.epoch.reset }), this.log);
+    const redis = describeRedis(options.connection);
+    this.epoch = new EpochWatch({ now: this.now, log: this.log, events: options.events, book: this.book, epochKey: this.keys.epoch, redis, instanceId: options.instanceId, current: () => this.copy.current() });
     const scripts = {
-      geosteerSet: { numberOfKeys: 2, lua: SET_VERSIONED_ENTRY },
+      geosteerSet: { numberOfKeys: 3, lua: SET_VERSIONED_ENTRY },
+      geosteerConfirm: { numberOfKeys: 4, lua: CONFIRM_RESET },
       geosteerObserve: { numberOfKeys: 2, lua: PUBLISH_OBSERVATIONS },
     };
-    // Commands fail at once while disconnected instead of waiting in a queue: a write the
-    // operator saw succeed must really be in Redis.
-    const writer: RedisOptions = { ...common, enableOfflineQueue: false, maxRetriesPerRequest: 0, scripts };
-    const reader: RedisOptions = { ...common, maxRetriesPerRequest: null };
-    const c = options.connection;
-    if (c.mode === 'cluster') {
-      const nodes = c.nodes.map((n) => ({ host: n.host, port: n.port }));
-      // Cluster exposes the same commands as Redis; one type keeps the call sites simple
-      const { retryStrategy, enableOfflineQueue: _w, ...nodeWriter } = writer;
-      const { retryStrategy: _r, ...nodeReader } = reader;
-      this.client = new Cluster(nodes, { redisOptions: nodeWriter, enableOfflineQueue: false, clusterRetryStrategy: retryStrategy, scripts }) as unknown as Client;
-      this.subscriber = new Cluster(nodes, { redisOptions: nodeReader, clusterRetryStrategy: retryStrategy });
-    } else if (c.mode === 'sentinel') {
-      const sentinel = { sentinels: c.sentinels.map((s) => ({ host: s.host, port: s.port })), name: c.name, sentinelRetryStrategy: backoff };
-      this.client = new Redis({ ...writer, ...sentinel }) as Client;
-      this.subscriber = new Redis({ ...reader, ...sentinel });
-    } else {
-      this.client = new Redis(c.url, writer) as Client;
-      this.subscriber = new Redis(c.url, reader);
-    }
+    const { writer, subscriber } = openRedisClients(options.connection, scripts, options.reconnectMaxDelayMs ?? 1000);
+    this.client = writer as Client;
+    this.subscriber = subscriber;
     this.client.on('ready', () => this.onReady());
     this.client.on('close', () => this.onDisconnect());
     this.client.on('error', (err: Error) => this.onError(err));
@@ -136,17 +105,16 @@ export class RedisStateStore implements StateStore {
     return this.syncedAt;
   }
 
+  status(): StateStoreStatus {
+    return this.book.status();
+  }
+
+  onStatus(listener: (status: StateStoreStatus) => void): () => void {
+    return this.book.onStatus(listener);
+  }
+
   current(): SharedState {
-    const now = this.now();
-    let expired = false;
-    for (const [id, entry] of this.observations) {
-      if (entry.expiresAt <= now) {
-        this.observations.delete(id);
-        expired = true;
-      }
-    }
-    if (expired || !this.state) this.state = this.buildState(expired);
-    return this.state;
+    return this.copy.current();
   }
 
   /** Waits (bounded by `timeoutMs`) for the connection, then reads everything. */
@@ -158,23 +126,49 @@ export class RedisStateStore implements StateStore {
 
   async setWeight(region: string, weight: number | null): Promise<void> {
     const entry = await this.write(this.keys.weights, 'weight', region, JSON.stringify(weight), this.options.instanceId);
-    this.applyEntry(this.weights, region, parseWeightEntry(entry));
+    this.copy.applyEntry('weight', region, entry);
   }
 
   async setDrain(region: string, drain: DrainInfo | null): Promise<void> {
     const entry = await this.write(this.keys.drains, 'drain', region, JSON.stringify(drain), drain?.by ?? this.options.instanceId);
-    this.applyEntry(this.drains, region, parseDrainEntry(entry));
+    this.copy.applyEntry('drain', region, entry);
   }
 
   async publishObservations(observations: InstanceObservations, ttlMs: number): Promise<void> {
-    this.requireConnected('health observations cannot be shared');
+    if (!this.connected) throw this.unavailable('not connected; health observations cannot be shared');
     const ttl = String(Math.max(1, Math.round(ttlMs)));
     try {
-      await this.client.geosteerObserve(this.keys.observations(observations.instance), this.keys.instances, JSON.stringify(observations), ttl, observations.instance, this.keys.changes);
+      await this.answerWithin(this.client.geosteerObserve(this.keys.observations(observations.instance), this.keys.instances, JSON.stringify(observations), ttl, observations.instance, this.keys.changes), 'publishing observations');
     } catch (err) {
       throw this.unavailable(`publishing observations failed (${(err as Error).message})`, err);
     }
-    this.applyObservations(observations, ttlMs);
+    this.copy.applyObservations(observations, ttlMs);
+  }
+
+  async confirmReset(decision: ResetDecision, by: string): Promise<ResetResolution> {
+    if (!this.connected) throw this.unavailable('not connected; a reset can be confirmed once Redis is back');
+    if (!this.epoch.reset) throw new GeosteerError('CONFLICT', `state store ${describeRedis(this.options.connection)}: no reset is pending; nothing to confirm`);
+    const id = (this.options.newEpochId ?? randomUUID)();
+    const text = epochText({ id, at: this.now(), by, origin: decision });
+    const kept = decision === 'republish' ? this.copy.kept() : { weights: [], drains: [] };
+    const k = this.keys;
+    let reply: [number, string];
+    this.epoch.confirmingAs(text);
+    try {
+      reply = await this.answerWithin(this.client.geosteerConfirm(k.weights, k.drains, k.version, k.epoch, this.epoch.found ?? '', text, id, String(this.copy.maxVersionSeen), k.changes, decision, JSON.stringify(kept.weights), JSON.stringify(kept.drains)), 'the confirm');
+    } catch (err) {
+      throw this.unavailable(`confirming the reset failed (${(err as Error).message}); it may or may not have been applied: check the status and retry`, err);
+    } finally {
+      this.epoch.confirmingAs(undefined);
+    }
+    if (reply[0] !== 1) {
+      await this.resync().catch(() => {});
+      throw new GeosteerError('CONFLICT', `state store ${describeRedis(this.options.connection)}: the epoch marker changed since the reset was detected (another instance decided first?); this instance re-read Redis: check the status and confirm again if a reset is still pending`);
+    }
+    this.epoch.confirmed(text, decision, by);
+    await this.resync().catch((err: Error) => this.log.warn({ err: err.message }, 'state store: re-read after confirming the reset failed; the next resync adopts the new epoch'));
+    const state = this.current();
+    return { decision, epoch: id, weights: state.weights.size, drains: state.drains.size };
   }
 
   onChange(listener: () => void): () => void {
@@ -191,22 +185,50 @@ export class RedisStateStore implements StateStore {
   }
 
   private async write(hash: string, kind: string, field: string, valueJson: string, by: string): Promise<unknown> {
-    this.requireConnected('weight/drain changes are refused until Redis is back (nothing was written)');
+    if (!this.connected) throw this.refuse('not connected; weight/drain changes are refused until Redis is back (nothing was written)');
+    const pending = this.epoch.reset;
+    if (pending) throw this.refuse(`${pending.cause}; ${REFUSED_UNTIL_CONFIRMED}`);
+    const k = this.keys;
     let reply: [number, number, string];
     try {
-      reply = await this.client.geosteerSet(hash, this.keys.version, field, valueJson, String(this.now()), by, this.keys.changes, kind);
+      reply = await this.answerWithin(this.client.geosteerSet(hash, k.version, k.epoch, field, valueJson, String(this.now()), by, k.changes, kind, this.epoch.text!, String(this.copy.maxVersionSeen), this.epoch.id!), 'the write');
     } catch (err) {
-      throw this.unavailable(`the write failed (${(err as Error).message}); it may not have been applied, check the current state and retry`, err);
+      this.resyncQuietly('a write failed'); // finds out whether the state can still be read
+      throw this.refuse(`the write failed (${(err as Error).message}); it may or may not have been applied, check the current state and retry`, err);
     }
-    const [applied, version, entry] = reply;
-    if (applied !== 1) {
+    const [status, version, entry] = reply;
+    if (status < 0) {
+      // Redis lost data since our last full read: find out what (the read records the reset), then refuse.
+      await this.resync().catch(() => {});
+      const reset = this.status().reset; // set by the read just awaited
+      const detail = reset ? `${reset.cause}; ${REFUSED_UNTIL_CONFIRMED}` : 'Redis changed its data generation since this instance last read it (another instance confirmed a reset); this instance re-read it: check the state and retry (nothing was written)';
+      throw this.refuse(detail);
+    }
+    if (status !== 1) {
+      this.book.refused();
       throw new GeosteerError('CONFLICT', `state store ${describeRedis(this.options.connection)}: ${kind} of ${field} already holds version ${version}, newer than this write; re-read and retry`);
     }
     return parseJson(entry);
   }
 
-  private requireConnected(consequence: string): void {
-    if (!this.connected) throw this.unavailable(`not connected; ${consequence}`);
+  /**
+   * `p`, or an error once Redis has not answered for the command timeout: a stuck
+   * connection (a Cluster slot owner half gone) must neither hang an admin write nor wedge
+   * the one-at-a-time full reads. A late answer to a read is still merged (by version, so
+   * it cannot undo anything newer).
+   */
+  private answerWithin<T>(p: Promise<T>, what: string): Promise<T> {
+    let timer: NodeJS.Timeout | undefined;
+    const timeout = new Promise<never>((_, reject) => {
+      timer = setTimeout(() => reject(new Error(`no answer from Redis to ${what} within ${this.commandTimeoutMs} ms`)), this.commandTimeoutMs);
+    });
+    return Promise.race([p, timeout]).finally(() => clearTimeout(timer));
+  }
+
+  /** Counts a refused write and builds its STATE_UNAVAILABLE error. */
+  private refuse(detail: string, cause?: unknown): GeosteerError {
+    this.book.refused();
+    return this.unavailable(detail, cause);
   }
 
   private unavailable(detail: string, cause?: unknown): GeosteerError {
@@ -222,16 +244,33 @@ export class RedisStateStore implements StateStore {
     }
   }
 
-  /** Reads weights, drains and the counter atomically (MULTI), then the live observations. */
-  private async resync(): Promise<void> {
+  /** One full read at a time; a read asked for while one runs runs once more after it (it may have read too early). */
+  private resync(): Promise<void> {
+    if (this.resyncQueued) return this.resyncQueued;
+    if (!this.resyncRunning) {
+      this.resyncRunning = this.answerWithin(this.readAll(), 'a full read').finally(() => (this.resyncRunning = undefined));
+      return this.resyncRunning;
+    }
+    this.resyncQueued = this.resyncRunning
+      .catch(() => {})
+      .then(() => {
+        this.resyncQueued = undefined;
+        return this.resync();
+      });
+    return this.resyncQueued;
+  }
+
+  /** Reads the epoch marker, counter, weights and drains atomically (MULTI), then the live observations. */
+  private async readAll(): Promise<void> {
     const k = this.keys;
-    const results = await this.client.multi().get(k.version).hgetall(k.weights).hgetall(k.drains).smembers(k.instances).exec();
+    const results = await this.client.multi().get(k.epoch).get(k.version).hgetall(k.weights).hgetall(k.drains).smembers(k.instances).exec();
     if (!results) throw this.unavailable('resync transaction was aborted');
     for (const [err] of results) if (err) throw err;
-    const counter = Number(results[0][1] ?? 0);
-    const weights = results[1][1] as Record<string, string>;
-    const drains = results[2][1] as Record<string, string>;
-    const instances = results[3][1] as string[];
+    const found = results[0][1] as string | null;
+    const counter = Number(results[1][1] ?? 0);
+    const weights = results[2][1] as Record<string, string>;
+    const drains = results[3][1] as Record<string, string>;
+    const instances = results[4][1] as string[];
     const obsReplies = instances.length > 0 ? await instances.reduce((m, i) => m.get(k.observations(i)).pttl(k.observations(i)), this.client.multi()).exec() : [];
     if (!obsReplies) throw this.unavailable('resync transaction was aborted');
     const observed: { text: string; ttl: number }[] = [];
@@ -244,81 +283,33 @@ export class RedisStateStore implements StateStore {
     });
     if (gone.length > 0) await this.client.srem(k.instances, ...gone);
 
-    let changed = false;
-    // Redis lost its data (restart without persistence, FLUSHALL): adopt what it has now.
-    const reset = counter < this.maxVersionSeen;
-    if (reset) this.log.warn({ counter, seen: this.maxVersionSeen }, 'state store: Redis version counter went backwards; adopting its current contents');
-    changed = this.adoptAll(this.weights, weights, parseWeightEntry, counter, reset) || changed;
-    changed = this.adoptAll(this.drains, drains, parseDrainEntry, counter, reset) || changed;
-    if (reset) this.maxVersionSeen = counter;
-
-    const live = new Set<string>();
-    for (const { text, ttl } of observed) {
-      const obs = parseObservations(parseJson(text));
-      if (!obs) continue;
-      live.add(obs.instance);
-      const prev = this.observations.get(obs.instance);
-      if (!prev || !sameTargets(prev.observations.targets, obs.targets)) changed = true;
-      // PTTL measured now, on our clock: the same expiry Redis applies
-      this.observations.set(obs.instance, { observations: obs, expiresAt: this.now() + ttl });
-    }
-    for (const id of [...this.observations.keys()]) {
-      if (!live.has(id)) {
-        this.observations.delete(id);
-        changed = true;
-      }
-    }
+    this.copy.takeFullRead({ weights, drains, counter, observed }, await this.epoch.judge(found, counter, this.copy.maxVersionSeen, () => this.createEpoch()));
     this.syncedAt = this.now();
-    if (changed) this.changed();
   }
 
-  /** Full-read merge: Redis wins for every entry up to `counter`; newer local ones came by pub/sub after the read. */
-  private adoptAll<T>(local: Map<string, VersionedEntry<T>>, stored: Record<string, string>, parse: (x: unknown) => VersionedEntry<T> | undefined, counter: number, reset: boolean): boolean {
-    let changed = false;
-    for (const [field, text] of Object.entries(stored)) {
-      const entry = parse(parseJson(text));
-      if (!entry) {
-        this.log.warn({ field, text }, 'state store: ignoring a malformed entry in Redis');
-        continue;
-      }
-      const prev = local.get(field);
-      if (reset || !prev || prev.version < entry.version || (prev.version <= counter && prev.version !== entry.version)) {
-        local.set(field, entry);
-        changed ||= JSON.stringify(prev?.value ?? null) !== JSON.stringify(entry.value);
-      }
-      this.maxVersionSeen = Math.max(this.maxVersionSeen, entry.version);
+  /** Writes the first epoch marker (SET NX; another instance may win the race, then its marker is read). */
+  private async createEpoch(): Promise<string> {
+    const text = epochText({ id: (this.options.newEpochId ?? randomUUID)(), at: this.now(), by: this.options.instanceId, origin: 'created' });
+    if ((await this.client.set(this.keys.epoch, text, 'NX')) === 'OK') {
+      this.log.info({ epoch: parseEpoch(text)!.id }, 'state store: wrote the epoch marker (first connect to this Redis)');
+      return text;
     }
-    for (const [field, prev] of [...local]) {
-      if (!(field in stored) && (reset || prev.version <= counter)) {
-        local.delete(field);
-        changed ||= prev.value !== null;
-      }
-    }
-    return changed;
-  }
-
-  private applyEntry<T>(local: Map<string, VersionedEntry<T>>, field: string, entry: VersionedEntry<T> | undefined): void {
-    if (!entry) return;
-    const prev = local.get(field);
-    if (prev && prev.version >= entry.version) return; // an older write never replaces a newer one
-    local.set(field, entry);
-    this.maxVersionSeen = Math.max(this.maxVersionSeen, entry.version);
-    if (JSON.stringify(prev?.value ?? null) !== JSON.stringify(entry.value)) this.changed();
-  }
-
-  private applyObservations(obs: InstanceObservations, ttlMs: number): void {
-    const prev = this.observations.get(obs.instance);
-    this.observations.set(obs.instance, { observations: obs, expiresAt: this.now() + ttlMs });
-    if (!prev || !sameTargets(prev.observations.targets, obs.targets)) this.changed();
+    const winner = await this.client.get(this.keys.epoch);
+    if (winner === null) throw this.unavailable('the epoch marker vanished while it was being created; retrying on the next resync');
+    return winner;
   }
 
   private onMessage(message: string): void {
-    const msg = parseJson(message) as { kind?: unknown; field?: unknown; entry?: unknown; ttl?: unknown; observations?: unknown } | undefined;
+    const msg = parseJson(message) as { kind?: unknown; epoch?: unknown; field?: unknown; entry?: unknown; ttl?: unknown; observations?: unknown } | undefined;
     if (!msg || typeof msg !== 'object') return this.log.warn({ message }, 'state store: ignoring a malformed change message');
-    if (msg.kind === 'weight' && typeof msg.field === 'string') return this.applyEntry(this.weights, msg.field, parseWeightEntry(msg.entry));
-    if (msg.kind === 'drain' && typeof msg.field === 'string') return this.applyEntry(this.drains, msg.field, parseDrainEntry(msg.entry));
+    if (msg.kind === 'weight' || msg.kind === 'drain' || msg.kind === 'epoch') {
+      // Versions order writes only within one epoch: anything from another one is settled by a full read.
+      if (msg.epoch !== this.epoch.id || this.epoch.reset) return this.resyncQuietly(`${String(msg.kind)} message from epoch ${String(msg.epoch)}`);
+      if (msg.kind !== 'epoch' && typeof msg.field === 'string') return this.copy.applyEntry(msg.kind, msg.field, msg.entry);
+      if (msg.kind === 'epoch') return;
+    }
     const obs = msg.kind === 'obs' ? parseObservations(msg.observations) : undefined;
-    if (obs && typeof msg.ttl === 'number' && msg.ttl > 0) return this.applyObservations(obs, msg.ttl);
+    if (obs && typeof msg.ttl === 'number' && msg.ttl > 0) return this.copy.applyObservations(obs, msg.ttl);
     this.log.warn({ message }, 'state store: ignoring a malformed change message');
   }
 
@@ -329,7 +320,10 @@ export class RedisStateStore implements StateStore {
         this.connectionChanged();
         this.log.info({ redis: describeRedis(this.options.connection) }, 'state store: connected and resynced');
       },
-      (err: Error) => this.log.warn({ err: err.message }, 'state store: resync after connect failed; retrying on the next resync'),
+      (err: Error) => {
+        this.book.error(err.message);
+        this.log.warn({ err: err.message }, 'state store: resync after connect failed; retrying on the next resync');
+      },
     );
   }
 
@@ -339,13 +333,15 @@ export class RedisStateStore implements StateStore {
   }
 
   private onError(err: Error): void {
-    if (this.lastConnected || this.syncedAt === undefined) this.log.debug({ err: err.message }, 'state store: Redis error');
+    this.book.error(err.message);
+    if (this.connected || this.syncedAt === undefined) this.log.debug({ err: err.message }, 'state store: Redis error');
   }
 
   private connectionChanged(): void {
+    const was = this.book.status().connected;
     const now = this.connected;
-    if (now === this.lastConnected) return;
-    this.lastConnected = now;
+    if (now === was) return;
+    this.book.setConnected(now);
     if (!now && !this.closed) this.log.warn({ redis: describeRedis(this.options.connection) }, 'state store: Redis connection lost; serving the last state, refusing writes, reconnecting');
   }
 
@@ -358,24 +354,18 @@ export class RedisStateStore implements StateStore {
           this.connectionChanged();
         }
       },
-      (err: Error) => this.log.warn({ err: err.message, reason }, 'state store: resync failed; keeping the last state'),
+      (err: Error) => {
+        this.book.error(err.message);
+        // A Cluster client stays "ready" while the slot owner is down: a failed full read is
+        // what says the state cannot be reached, so writes are refused at once and /readyz shows it.
+        this.synced = false;
+        this.connectionChanged();
+        this.log.warn({ err: err.message, reason }, 'state store: resync failed; keeping the last state, refusing writes until a full read succeeds');
+      },
     );
   }
 
-  private buildState(bump: boolean): SharedState {
-    if (bump) this.generation++;
-    const weights = new Map<string, number>();
-    for (const [region, e] of this.weights) if (e.value !== null) weights.set(region, e.value);
-    const drains = new Map<string, DrainInfo>();
-    for (const [region, e] of this.drains) if (e.value !== null) drains.set(region, e.value);
-    const observations = new Map<string, InstanceObservations>();
-    for (const [id, e] of this.observations) observations.set(id, e.observations);
-    return { version: this.generation, weights, drains, observations };
-  }
-
   private changed(): void {
-    this.generation++;
-    this.state = undefined;
     for (const listener of this.listeners) {
       try {
         listener();

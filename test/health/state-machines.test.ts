@@ -40,7 +40,7 @@ describe('endpoint rise/fall (rise 2, fall 3)', () => {
 });
 
 describe('region state: min_up, alerts and the failback hold-down', () => {
-  const inputs = (up: number, over: Partial<RegionInputs> = {}): RegionInputs => ({ upEndpoints: up, unknownEndpoints: 0, totalEndpoints: 3, minUp: 2, forcedDown: undefined, ...over });
+  const inputs = (up: number, over: Partial<RegionInputs> = {}): RegionInputs => ({ upEndpoints: up, steadyEndpoints: up, failedCheck: undefined, unknownEndpoints: 0, totalEndpoints: 3, minUp: 2, forcedDown: undefined, ...over });
   const HOLD = 60_000;
 
   it('up while at least min_up endpoints are up; down below that', () => {
@@ -62,6 +62,37 @@ describe('region state: min_up, alerts and the failback hold-down', () => {
     expect(s.recoveringUntil).toBe(100_000);
     expect(nextRegionState(s, inputs(2), 99_999, HOLD).phase).toBe('recovering');
     expect(nextRegionState(s, inputs(2), 100_000, HOLD)).toMatchObject({ phase: 'up', since: 100_000 });
+  });
+
+  it('a failed check of an up endpoint inside the hold-down sends it back to down, even though its endpoints stay up', () => {
+    let s: RegionState = { phase: 'recovering', since: 1000, recoveringUntil: 61_000, cause: 'x' };
+    s = nextRegionState(s, inputs(3, { steadyEndpoints: 2, failedCheck: 'jp-v4: status 503' }), 50_000, HOLD);
+    expect(s).toEqual({ phase: 'down', since: 50_000, recoveringUntil: undefined, cause: 'check failed during the failback hold-down (11000ms before it would have ended): jp-v4: status 503' });
+  });
+
+  // [label, inputs at each step (up endpoints, steady endpoints, failed check), phase after each]
+  const damping: [string, [number, number, string?][], string][] = [
+    ['down: healthy by rise/fall but not steady waits', [[3, 1], [3, 1], [3, 2]], 'ddr'],
+    ['down: steady min_up endpoints start the hold-down', [[2, 2]], 'r'],
+    ['recovering: a failure restarts the whole wait (rise first, then the hold-down)', [[3, 3], [3, 2, 'a: timeout'], [3, 1], [3, 3]], 'rddr'],
+    ['recovering: a failure that leaves it below min_up is plain down', [[3, 3], [1, 1, 'a: timeout']], 'rd'],
+    ['recovering: a steady count dropping without a failure (an endpoint removed) keeps it recovering', [[3, 3], [2, 2]], 'rr'],
+  ];
+  for (const [label, steps, phases] of damping) {
+    it(label, () => {
+      let s: RegionState = { phase: 'down', since: 0, recoveringUntil: undefined, cause: 'x' };
+      const seen = steps.map(([up, steady, failedCheck], i) => (s = nextRegionState(s, inputs(up, { steadyEndpoints: steady, failedCheck }), 1000 * (i + 1), HOLD)).phase[0]);
+      expect(seen.join('')).toBe(phases);
+    });
+  }
+
+  it('the hold-down restarted by a relapse is a full one, counted from the rise-th good check', () => {
+    let s: RegionState = { phase: 'recovering', since: 0, recoveringUntil: 60_000, cause: 'x' };
+    s = nextRegionState(s, inputs(3, { steadyEndpoints: 0, failedCheck: 'a: status 500' }), 59_000, HOLD);
+    s = nextRegionState(s, inputs(3, { steadyEndpoints: 3 }), 61_000, HOLD);
+    expect(s).toMatchObject({ phase: 'recovering', since: 61_000, recoveringUntil: 121_000 });
+    expect(nextRegionState(s, inputs(3), 120_999, HOLD).phase).toBe('recovering');
+    expect(nextRegionState(s, inputs(3), 121_000, HOLD).phase).toBe('up');
   });
 
   it('no hold-down: a recovered region is up at once', () => {

@@ -1,10 +1,7 @@
 import { Redis } from 'ioredis';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { ALERTMANAGER_PATH } from '../../src/admin/alertmanager-route.js';
-import type { StateStore } from '../../src/state/state-store.js';
-import { ask } from '../support/dns-client.js';
+import { HEARTBEAT_MS, startInstance, type Instance } from '../support/geosteer-instance.js';
 import { describeWithRedis, eventually, startRedis, type TestRedis } from '../support/redis-server.js';
-import { exampleDocument, startServer, type TestServer } from '../support/test-server.js';
 
 // Several geosteer instances, each the production wiring (state.store: redis: the service's
 // own RedisStateStore and health quorum), sharing one real redis-server, queried over real
@@ -14,55 +11,16 @@ const JAPAN = '202.32.0.0/24'; // rule [tokyo, taiwan]
 const BRAZIL = '189.0.0.0/24'; // default [taiwan, tokyo]
 const TOKYO = '198.51.100.30';
 const TAIWAN = '198.51.100.10';
-const HEARTBEAT_MS = 100;
-const TTL_MS = 400;
-
-const ALERT_TOKEN = 'alert-token-0123456789abcdef';
-
-interface Instance {
-  readonly id: string;
-  readonly store: StateStore;
-  readonly server: TestServer;
-  /** This instance's own health observation of a target ("region:tokyo", "endpoint:tokyo/jp-v4"), as an alert sets it. */
-  see(target: string, up: boolean): Promise<void>;
-  answer(ecs: string): Promise<string | undefined>;
-  close(): Promise<void>;
-}
 
 let prefixes = 0;
-
-async function startInstance(redisUrl: string, prefix: string, id: string, resyncInterval = '60s', quorum?: number): Promise<Instance> {
-  const doc = exampleDocument();
-  doc.state = { store: 'redis', url: redisUrl, key_prefix: prefix, instance_id: id, heartbeat_interval: `${HEARTBEAT_MS}ms`, observation_ttl: `${TTL_MS}ms`, resync_interval: resyncInterval, ...(quorum ? { quorum } : {}) };
-  doc.health = { failback_hold_down: '0s', alertmanager: { token: ALERT_TOKEN } };
-  const server = await startServer(doc);
-  return {
-    id,
-    store: server.service.state,
-    server,
-    async see(target, up) {
-      const name = target.replace(/^(region|endpoint):/, '');
-      const res = await server.service.admin!.inject({
-        method: 'POST',
-        url: ALERTMANAGER_PATH,
-        headers: { authorization: `Bearer ${ALERT_TOKEN}`, 'content-type': 'application/json' },
-        payload: { version: '4', status: up ? 'resolved' : 'firing', alerts: [{ status: up ? 'resolved' : 'firing', labels: { alertname: 'Down', region: name }, fingerprint: target }] },
-      });
-      expect(res.statusCode).toBe(200);
-    },
-    async answer(ecs) {
-      return (await ask(server.port, { name: 'api.example.com', type: 'A', ecs })).answers[0];
-    },
-    close: () => server.close(),
-  };
-}
+const standalone = (url: string) => ({ mode: 'standalone' as const, url });
 
 describeWithRedis('several instances sharing state through Redis', () => {
   let redis: TestRedis;
   let instances: Instance[] = [];
-  const start = async (n: number, resyncInterval?: string, quorum?: number) => {
+  const start = async (n: number, resyncIntervalMs?: number, quorum?: number) => {
     const prefix = `multi${process.pid}-${++prefixes}`;
-    instances = await Promise.all(Array.from({ length: n }, (_, i) => startInstance(redis.url, prefix, `geo-${'abc'[i]}`, resyncInterval, quorum)));
+    instances = await Promise.all(Array.from({ length: n }, (_, i) => startInstance(standalone(redis.url), prefix, `geo-${'abc'[i]}`, resyncIntervalMs, { quorum })));
     return { prefix, instances };
   };
   beforeAll(async () => {
@@ -94,7 +52,7 @@ describeWithRedis('several instances sharing state through Redis', () => {
     });
 
     it('the periodic resync repairs a change whose message was missed', async () => {
-      const { prefix, instances: [a] } = await start(1, '200ms');
+      const { prefix, instances: [a] } = await start(1, 200);
       const raw = new Redis(redis.url);
       try {
         // written behind geosteer's back, without the change message: only a full read can see it
@@ -167,6 +125,33 @@ describeWithRedis('several instances sharing state through Redis', () => {
       // live: a (down), c (up); majority of 2 is 2, so a alone cannot hold tokyo down
       await eventually(async () => (await c.answer(JAPAN)) === TOKYO, 'tokyo is back on c', 1000);
       expect(c.server.service.explain('api.example.com', '202.32.0.1').healthQuorum?.find((v) => v.target === 'region:tokyo')).toMatchObject({ up: true, downVotes: 1, quorum: 2, live: 2 });
+    });
+  });
+
+  describe('Redis restarted empty (no persistence)', () => {
+    it('every instance keeps answering around the drained region until an operator republishes the drain; the first write after is applied', async () => {
+      const empty = await startRedis();
+      try {
+        const prefix = `multi${process.pid}-${++prefixes}`;
+        instances = await Promise.all(['geo-a', 'geo-b'].map((id) => startInstance(standalone(empty.url), prefix, id)));
+        const [a, b] = instances;
+        await a.store.setDrain('taiwan', { reason: 'datacenter move', by: 'ops', at: 1 });
+        await eventually(async () => (await b.answer(BRAZIL)) === TOKYO, 'b skips drained taiwan', 1000);
+        await empty.kill();
+        await empty.restart();
+        await eventually(() => instances.every((i) => i.store.status().reset?.reason === 'epoch_missing'), 'both detect the loss', 5000);
+        for (const i of instances) expect(await i.answer(BRAZIL)).toBe(TOKYO);
+        await a.store.confirmReset('republish', 'ops');
+        await eventually(() => b.store.status().reset === undefined, 'b follows the decision', 1000);
+        expect(await b.answer(BRAZIL)).toBe(TOKYO);
+        await b.store.setDrain('taiwan', null);
+        expect(await b.answer(BRAZIL)).toBe(TAIWAN);
+        await eventually(async () => (await a.answer(BRAZIL)) === TAIWAN, 'a has the undrain', 1000);
+      } finally {
+        await Promise.all(instances.map((i) => i.close()));
+        instances = [];
+        await empty.stop();
+      }
     });
   });
 

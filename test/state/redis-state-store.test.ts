@@ -47,7 +47,7 @@ describeWithRedis('RedisStateStore', () => {
       await store.setDrain('taiwan', { reason: 'upgrade', by: 'ops', at: 5 });
       await store.publishObservations({ instance: 'a', at: 1, targets: { 'region:tokyo': true } }, 5000);
       const keys = await raw.keys(`*${prefix}*`);
-      expect(keys.sort()).toEqual([`{${prefix}}:drains`, `{${prefix}}:instances`, `{${prefix}}:obs:a`, `{${prefix}}:version`, `{${prefix}}:weights`]);
+      expect(keys.sort()).toEqual([`{${prefix}}:drains`, `{${prefix}}:epoch`, `{${prefix}}:instances`, `{${prefix}}:obs:a`, `{${prefix}}:version`, `{${prefix}}:weights`]);
       const entry = JSON.parse((await raw.hget(`{${prefix}}:weights`, 'tokyo'))!);
       expect(entry).toMatchObject({ value: 25, version: 1, by: 'a' });
     } finally {
@@ -63,11 +63,14 @@ describeWithRedis('RedisStateStore', () => {
       await store.setWeight('tokyo', 10);
       await store.setWeight('tokyo', 20); // version 2
       const channel = `{${prefix}}:changes`;
-      await raw.publish(channel, JSON.stringify({ kind: 'weight', field: 'tokyo', entry: { value: 99, version: 1, at: 0, by: 'replayed' } }));
+      const epoch = store.status().epoch;
+      await raw.publish(channel, JSON.stringify({ kind: 'weight', epoch, field: 'tokyo', entry: { value: 99, version: 1, at: 0, by: 'replayed' } }));
       await raw.publish(channel, 'not json');
-      await raw.publish(channel, JSON.stringify({ kind: 'weight', field: 'tokyo', entry: { value: 'heavy', version: 50, at: 0, by: 'x' } }));
+      await raw.publish(channel, JSON.stringify({ kind: 'weight', epoch, field: 'tokyo', entry: { value: 'heavy', version: 50, at: 0, by: 'x' } }));
+      // from another epoch: not applied by version (a full read settles it), whatever its version
+      await raw.publish(channel, JSON.stringify({ kind: 'weight', epoch: 'another', field: 'tokyo', entry: { value: 77, version: 60, at: 0, by: 'x' } }));
       // a valid newer message proves the earlier ones were processed (pub/sub keeps order)
-      await raw.publish(channel, JSON.stringify({ kind: 'weight', field: 'singapore', entry: { value: 5, version: 3, at: 0, by: 'x' } }));
+      await raw.publish(channel, JSON.stringify({ kind: 'weight', epoch, field: 'singapore', entry: { value: 5, version: 3, at: 0, by: 'x' } }));
       await eventually(() => store.current().weights.get('singapore') === 5, 'the newer message is applied');
       expect(store.current().weights.get('tokyo')).toBe(20);
     } finally {
@@ -88,6 +91,24 @@ describeWithRedis('RedisStateStore', () => {
       await expect(store.setDrain('tokyo', { reason: 'x', by: 'y', at: 0 })).rejects.toMatchObject({ code: 'STATE_UNAVAILABLE' });
       expect(store.current().weights.size).toBe(0);
     } finally {
+      await store.close();
+    }
+  });
+
+  it('a write Redis does not answer is refused after the command timeout, saying it may still be applied', async () => {
+    const prefix = freshPrefix();
+    const store = new RedisStateStore({ connection: { mode: 'standalone', url: redis.url }, keyPrefix: prefix, instanceId: 'a', log: silentLogger(), commandTimeoutMs: 200 });
+    try {
+      await store.refresh();
+      await raw.call('CLIENT', 'PAUSE', '1000', 'WRITE'); // Redis holds every write command for 1 s
+      const err = await store.setWeight('tokyo', 10).catch((e: unknown) => e);
+      expect(err).toMatchObject({ code: 'STATE_UNAVAILABLE', message: `state store ${redis.url}: the write failed (no answer from Redis to the write within 200 ms); it may or may not have been applied, check the current state and retry` });
+      expect(store.status().writesRefused).toBe(1);
+      // it was held, not lost: once the pause ends Redis applies it, and the store learns it
+      await eventually(async () => (await raw.hget(`{${prefix}}:weights`, 'tokyo')) !== null, 'Redis applies the held write', 3000);
+      await eventually(() => store.current().weights.get('tokyo') === 10, 'the store applies its change message', 3000);
+    } finally {
+      await raw.call('CLIENT', 'UNPAUSE');
       await store.close();
     }
   });

@@ -1,27 +1,36 @@
-import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { Redis } from 'ioredis';
+import { execFile, spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { createConnection, createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { promisify } from 'node:util';
 import { describe, it } from 'vitest';
 
 const IN_CI = process.env.CI === 'true';
+const execFileAsync = promisify(execFile);
 
 /** True when a redis-server binary is on PATH. */
 export function redisServerInstalled(): boolean {
-  return spawnSync('redis-server', ['--version'], { stdio: 'ignore' }).status === 0;
+  return installed('redis-server');
+}
+
+function installed(tool: string): boolean {
+  return spawnSync(tool, ['--version'], { stdio: 'ignore' }).status === 0;
 }
 
 /**
- * `describe` for suites that need a real redis-server. Without one: in CI (CI=true) the suite
- * fails with a message saying what to install; elsewhere it is skipped with a loud warning.
+ * `describe` for suites that need a real redis-server (and `tools`, e.g. redis-cli for a
+ * Cluster). Without them: in CI (CI=true) the suite fails with a message saying what to
+ * install; elsewhere it is skipped with a loud warning.
  */
-export function describeWithRedis(name: string, body: () => void): void {
-  if (redisServerInstalled()) {
+export function describeWithRedis(name: string, body: () => void, tools: readonly string[] = ['redis-server']): void {
+  const missing = tools.filter((t) => !installed(t));
+  if (missing.length === 0) {
     describe(name, body);
     return;
   }
-  const message = `redis-server is not installed (not on PATH): install it (apt-get install redis-server) to run "${name}"`;
+  const message = `${missing.join(' and ')} ${missing.length > 1 ? 'are' : 'is'} not installed (not on PATH): install it (apt-get install redis-server redis-tools) to run "${name}"`;
   if (IN_CI) {
     describe(name, () => {
       it('needs redis-server', () => {
@@ -88,6 +97,21 @@ export async function startRedis(opts: { durable?: boolean; extraArgs?: string[]
   const port = await freePort();
   const args = ['--port', String(port), '--bind', '127.0.0.1', '--dir', dir, '--save', '', '--protected-mode', 'no', '--loglevel', 'warning'];
   args.push(...(opts.durable ? ['--appendonly', 'yes', '--appendfsync', 'always'] : ['--appendonly', 'no']), ...(opts.extraArgs ?? []));
+  const server = await spawnRedis(args, port);
+  return {
+    port,
+    url: `redis://127.0.0.1:${port}`,
+    kill: server.kill,
+    restart: server.restart,
+    stop: async () => {
+      await server.kill();
+      rmSync(dir, { recursive: true, force: true });
+    },
+  };
+}
+
+/** Runs redis-server with `args` until it answers PING on `port`; kill (SIGKILL) and restart with the same arguments. */
+async function spawnRedis(args: readonly string[], port: number): Promise<{ kill(): Promise<void>; restart(): Promise<void> }> {
   let child: ChildProcess | undefined;
 
   const launch = async () => {
@@ -111,16 +135,7 @@ export async function startRedis(opts: { durable?: boolean; extraArgs?: string[]
     await exited;
   };
   await launch();
-  return {
-    port,
-    url: `redis://127.0.0.1:${port}`,
-    kill,
-    restart: launch,
-    stop: async () => {
-      await kill();
-      rmSync(dir, { recursive: true, force: true });
-    },
-  };
+  return { kill, restart: launch };
 }
 
 /** Polls `check` until it returns true, or throws `what` at the deadline. */
@@ -155,4 +170,114 @@ export async function startSentinel(masterPort: number, name: string): Promise<{
     throw err;
   }
   return { port, stop };
+}
+
+/** One primary of a TestRedisCluster. */
+export interface ClusterNode {
+  readonly port: number;
+  /** The cluster node id (40 hex digits). */
+  readonly id: string;
+}
+
+/** A Redis Cluster of primaries (no replicas) started by a test on free ports. */
+export interface TestRedisCluster {
+  readonly nodes: readonly ClusterNode[];
+  /** Seed addresses for `state.cluster_nodes`. */
+  readonly seeds: readonly { host: string; port: number }[];
+  /** The hash slot of `key` (CLUSTER KEYSLOT). */
+  slotOf(key: string): Promise<number>;
+  /** The primary serving `slot` now. */
+  ownerOf(slot: number): Promise<ClusterNode>;
+  /** SIGKILL one primary: its slots are down (no replica takes over), the cluster reports fail. */
+  kill(node: ClusterNode): Promise<void>;
+  /** Starts it again on its port and data directory: same node id and slots (nodes.conf), data only when durable. */
+  restart(node: ClusterNode): Promise<void>;
+  /** Moves `slot` with its keys to `to` (IMPORTING/MIGRATING, MIGRATE, SETSLOT NODE), as redis-cli reshard does. */
+  migrateSlot(slot: number, to: ClusterNode): Promise<void>;
+  /** Resolves when every node reports cluster_state:ok with all 16384 slots served. */
+  waitHealthy(timeoutMs?: number): Promise<void>;
+  stop(): Promise<void>;
+}
+
+/** Runs one command on the node at `port` over a short-lived plain connection. */
+async function onNode(port: number, ...args: (string | number)[]): Promise<unknown> {
+  const conn = new Redis({ host: '127.0.0.1', port, lazyConnect: true, maxRetriesPerRequest: 0, retryStrategy: () => null });
+  try {
+    await conn.connect();
+    return await conn.call(String(args[0]), ...args.slice(1).map(String));
+  } finally {
+    conn.disconnect();
+  }
+}
+
+async function clusterHealthy(ports: readonly number[]): Promise<boolean> {
+  for (const port of ports) {
+    const info = String(await onNode(port, 'CLUSTER', 'INFO').catch(() => ''));
+    if (!info.includes('cluster_state:ok') || !info.includes('cluster_slots_ok:16384') || !info.includes(`cluster_known_nodes:${ports.length}`)) return false;
+  }
+  return true;
+}
+
+/**
+ * Starts `primaries` redis-server processes in cluster mode on free loopback ports, joins them
+ * with `redis-cli --cluster create` (slots split evenly, no replicas) and waits for
+ * cluster_state:ok. `cluster-node-timeout` is 1 s so a killed primary is marked failed fast.
+ */
+export async function startRedisCluster(opts: { primaries?: number; durable?: boolean } = {}): Promise<TestRedisCluster> {
+  const count = opts.primaries ?? 3;
+  const base = mkdtempSync(join(tmpdir(), 'geosteer-cluster-'));
+  const servers: { port: number; kill(): Promise<void>; restart(): Promise<void> }[] = [];
+  const stop = async () => {
+    for (const s of servers) await s.kill();
+    rmSync(base, { recursive: true, force: true });
+  };
+  try {
+    for (let i = 0; i < count; i++) {
+      const port = await freePort();
+      const dir = join(base, String(port));
+      mkdirSync(dir);
+      const args = ['--port', String(port), '--bind', '127.0.0.1', '--dir', dir, '--save', '', '--protected-mode', 'no', '--loglevel', 'warning', '--cluster-enabled', 'yes', '--cluster-config-file', 'nodes.conf', '--cluster-node-timeout', '1000'];
+      args.push(...(opts.durable ? ['--appendonly', 'yes', '--appendfsync', 'always'] : ['--appendonly', 'no']));
+      servers.push({ port, ...(await spawnRedis(args, port)) });
+    }
+    const ports = servers.map((s) => s.port);
+    await execFileAsync('redis-cli', ['--cluster', 'create', ...ports.map((p) => `127.0.0.1:${p}`), '--cluster-replicas', '0', '--cluster-yes'], { timeout: 20_000 }).catch((err: { message: string; stdout?: string; stderr?: string }) => {
+      throw new Error(`redis-cli --cluster create failed: ${err.message}${err.stdout ?? ''}${err.stderr ?? ''}`);
+    });
+    await eventually(() => clusterHealthy(ports), 'the new cluster reports cluster_state:ok on every node', 10_000);
+    const nodes = await Promise.all(servers.map(async (s) => ({ port: s.port, id: String(await onNode(s.port, 'CLUSTER', 'MYID')) })));
+    const server = (node: ClusterNode) => servers.find((s) => s.port === node.port)!;
+    return {
+      nodes,
+      seeds: nodes.map((n) => ({ host: '127.0.0.1', port: n.port })),
+      slotOf: async (key) => Number(await onNode(nodes[0].port, 'CLUSTER', 'KEYSLOT', key)),
+      ownerOf: async (slot) => {
+        const ranges = (await onNode(nodes[0].port, 'CLUSTER', 'SLOTS')) as [number, number, [string, number, string]][];
+        const owner = ranges.find(([from, to]) => slot >= from && slot <= to);
+        if (!owner) throw new Error(`no node serves slot ${slot}`);
+        return nodes.find((n) => n.id === owner[2][2])!;
+      },
+      kill: (node) => server(node).kill(),
+      restart: (node) => server(node).restart(),
+      migrateSlot: async (slot, to) => {
+        const ranges = (await onNode(to.port, 'CLUSTER', 'SLOTS')) as [number, number, [string, number, string]][];
+        const from = nodes.find((n) => n.id === ranges.find(([a, b]) => slot >= a && slot <= b)?.[2][2]);
+        if (!from) throw new Error(`no node serves slot ${slot}`);
+        if (from.id === to.id) return;
+        await onNode(to.port, 'CLUSTER', 'SETSLOT', slot, 'IMPORTING', from.id);
+        await onNode(from.port, 'CLUSTER', 'SETSLOT', slot, 'MIGRATING', to.id);
+        for (let batch = 0; batch < 1000; batch++) {
+          const keys = (await onNode(from.port, 'CLUSTER', 'GETKEYSINSLOT', slot, 100)) as string[];
+          if (keys.length === 0) break;
+          await onNode(from.port, 'MIGRATE', '127.0.0.1', to.port, '', 0, 5000, 'KEYS', ...keys);
+        }
+        for (const n of [to, from, ...nodes.filter((x) => x.id !== to.id && x.id !== from.id)]) await onNode(n.port, 'CLUSTER', 'SETSLOT', slot, 'NODE', to.id);
+      },
+      waitHealthy: (timeoutMs = 10_000) => eventually(() => clusterHealthy(ports), 'cluster_state:ok on every node', timeoutMs),
+      stop,
+    };
+  } catch (err) {
+    await stop();
+    throw err;
+  }
 }

@@ -2,6 +2,7 @@ import { dirname } from 'node:path';
 import { isInZone, presentName } from './names.js';
 import { ownerName, parseRecordData, type StaticRecord } from './records.js';
 import type { AnyRecordData, RecordData, SoaFields, UnknownData } from './rdata/record-data.js';
+import { hostTargetProblem } from './rdata/host-types.js';
 import { encodeRdata, presentRecord } from './rdata/rdata.js';
 import { typeCode } from './rdata/type-codes.js';
 import type { Config, ZoneConfig } from './schema.js';
@@ -56,6 +57,10 @@ export function buildZones(config: Config, access: ZoneFileAccess, problems: str
     const entries: Entry[] = [];
     if (zone.file !== undefined) entries.push(...fileEntries(zone, access, problems, files));
     entries.push(...yamlEntries(zone, path, problems));
+    for (const e of entries) {
+      const problem = hostTargetProblem(e.data);
+      if (problem) problems.push(`${e.source}: ${problem}`);
+    }
     const built = splitApex(zone, path, entries, problems);
     if (!built) return;
     checkRecords(zone.name, built.rest, steered, problems);

@@ -31,17 +31,18 @@ export function needCount(tokens: readonly Token[], count: number, form: string)
   throw new FieldError(`expected ${form}, got ${got}`);
 }
 
-/** How strictly a name inside rdata is checked (see hostnameProblem for why hosts are stricter). */
-export type NameRule = 'any' | 'host' | 'host-or-root';
-
-/** A name field of rdata, canonical. */
-export function nameField(token: Token, names: NameContext, what: string, rule: NameRule): string {
+/** A name field of rdata, canonical. Host-name rules are a separate check (hostTargetProblem), so the syntax stays what every server reads. */
+export function nameField(token: Token, names: NameContext, what: string): string {
   const parsed = parseName(token.text, { ...names, wildcard: false });
   if ('problem' in parsed) throw new FieldError(`${what}: ${parsed.problem}`);
-  if (rule === 'any' || (rule === 'host-or-root' && parsed.name === '')) return parsed.name;
-  const problem = hostnameProblem(parsed.name);
-  if (problem) throw new FieldError(`${what} must be a host name: ${problem}`);
   return parsed.name;
+}
+
+/** Why `name` may not be the host a record points to (the root only where `rootMeans` says what it means), or undefined. */
+export function hostTarget(name: string, what: string, rootMeans?: string): string | undefined {
+  if (name === '' && rootMeans !== undefined) return undefined;
+  const problem = hostnameProblem(name);
+  return problem ? `${what} must be a host name${rootMeans ? ` (or "." for ${rootMeans})` : ''}: ${problem}` : undefined;
 }
 
 /** An IPv4 address in dotted-quad form. */

@@ -1,8 +1,30 @@
-import { FieldError, ipv4Field, ipv6Field, nameField, need, needCount, present, type RdataCodec } from './codec.js';
+import { FieldError, hostTarget, ipv4Field, ipv6Field, nameField, need, needCount, present, type RdataCodec } from './codec.js';
+import type { AnyRecordData } from './record-data.js';
 import { parseTtl, parseUint } from './fields.js';
 
 // Address and name-pointing types: A, AAAA (RFC 1035 3.4.1, RFC 3596), CNAME, NS, PTR
 // (RFC 1035 3.3), MX (RFC 1035 3.3.9, null MX RFC 7505), SRV (RFC 2782), SOA (RFC 1035 3.3.13).
+
+/**
+ * Why a record that points at a host (NS, MX exchange, SRV target, SOA MNAME) points at
+ * something that is not a host name, or undefined. Kept apart from the syntax: BIND and
+ * Knot read "NS ." or "MX 10 _x.example." fine, but no resolver or mail server can use
+ * them (RFC 2181 10.3, RFC 2782, RFC 1123 2.1).
+ */
+export function hostTargetProblem(data: AnyRecordData): string | undefined {
+  switch (data.type) {
+    case 'NS':
+      return hostTarget(data.host, 'the name server');
+    case 'MX':
+      return hostTarget(data.exchange, 'the exchange', 'a null MX (RFC 7505)');
+    case 'SRV':
+      return hostTarget(data.target, 'the target', '"no such service here" (RFC 2782)');
+    case 'SOA':
+      return hostTarget(data.mname, 'the primary server (MNAME)');
+    default:
+      return undefined;
+  }
+}
 
 export const A: RdataCodec<'A'> = {
   parse(tokens) {
@@ -27,7 +49,7 @@ export const AAAA: RdataCodec<'AAAA'> = {
 export const CNAME: RdataCodec<'CNAME'> = {
   parse(tokens, names) {
     needCount(tokens, 1, 'a target name');
-    return { type: 'CNAME', target: nameField(tokens[0], names, 'the target', 'any') };
+    return { type: 'CNAME', target: nameField(tokens[0], names, 'the target') };
   },
   present: (d) => present(d.target),
   encode: (d, w) => void w.name(d.target),
@@ -37,7 +59,7 @@ export const CNAME: RdataCodec<'CNAME'> = {
 export const NS: RdataCodec<'NS'> = {
   parse(tokens, names) {
     needCount(tokens, 1, 'a name server host name');
-    return { type: 'NS', host: nameField(tokens[0], names, 'the name server', 'host') };
+    return { type: 'NS', host: nameField(tokens[0], names, 'the name server') };
   },
   present: (d) => present(d.host),
   encode: (d, w) => void w.name(d.host),
@@ -47,7 +69,7 @@ export const NS: RdataCodec<'NS'> = {
 export const PTR: RdataCodec<'PTR'> = {
   parse(tokens, names) {
     needCount(tokens, 1, 'a target name');
-    return { type: 'PTR', target: nameField(tokens[0], names, 'the target', 'any') };
+    return { type: 'PTR', target: nameField(tokens[0], names, 'the target') };
   },
   present: (d) => present(d.target),
   encode: (d, w) => void w.name(d.target),
@@ -58,7 +80,7 @@ export const MX: RdataCodec<'MX'> = {
   parse(tokens, names) {
     needCount(tokens, 2, '"PREFERENCE EXCHANGE" like "10 mail.example.com."');
     const preference = need(parseUint(tokens[0].text, 65535, 'the preference'));
-    const exchange = nameField(tokens[1], names, 'the exchange', 'host-or-root');
+    const exchange = nameField(tokens[1], names, 'the exchange');
     // RFC 7505 3: a null MX ("." exchange) has preference 0
     if (exchange === '' && preference !== 0) throw new FieldError('a null MX (exchange ".") must have preference 0 (RFC 7505 3)');
     return { type: 'MX', preference, exchange };
@@ -77,7 +99,7 @@ export const SRV: RdataCodec<'SRV'> = {
       weight: need(parseUint(tokens[1].text, 65535, 'the weight')),
       port: need(parseUint(tokens[2].text, 65535, 'the port')),
       // RFC 2782: a target of "." means the service is decidedly not available here
-      target: nameField(tokens[3], names, 'the target', 'host-or-root'),
+      target: nameField(tokens[3], names, 'the target'),
     };
   },
   present: (d) => `${d.priority} ${d.weight} ${d.port} ${present(d.target)}`,
@@ -94,9 +116,9 @@ export const SOA: RdataCodec<'SOA'> = {
     const timer = (i: number, what: string) => need(parseTtl(tokens[i].text, what));
     return {
       type: 'SOA',
-      mname: nameField(tokens[0], names, 'the primary server (MNAME)', 'host'),
+      mname: nameField(tokens[0], names, 'the primary server (MNAME)'),
       // RNAME is a mailbox; its first label may hold an escaped dot (RFC 1035 8)
-      rname: nameField(tokens[1], names, 'the mailbox (RNAME)', 'any'),
+      rname: nameField(tokens[1], names, 'the mailbox (RNAME)'),
       serial: need(parseUint(tokens[2].text, 4_294_967_295, 'the serial')),
       refresh: timer(3, 'the refresh timer'),
       retry: timer(4, 'the retry timer'),

@@ -47,7 +47,7 @@ function codec<T extends 'SVCB' | 'HTTPS'>(type: T): RdataCodec<T> {
       if (tokens.length < 2) throw new FieldError(`expected "PRIORITY TARGET [PARAMS...]" like "1 . alpn=h2,h3", got ${tokens.length === 0 ? 'nothing' : JSON.stringify(tokens.map((t) => t.text).join(' '))}`);
       const priority = need(parseUint(tokens[0].text, 65535, 'the priority'));
       // "." is the owner itself in ServiceMode, "no service" in AliasMode (RFC 9460 2.5)
-      const target = nameField(tokens[1], names, 'the target', 'any');
+      const target = nameField(tokens[1], names, 'the target');
       const params = sorted(tokens.slice(2).map(parseSvcParam));
       const problem = svcParamsProblem(priority, params);
       if (problem) throw new FieldError(problem);

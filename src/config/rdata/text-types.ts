@@ -57,7 +57,7 @@ export const NAPTR: RdataCodec<'NAPTR'> = {
     // RFC 3403 4.1: flags are single letters and digits
     if (!/^[A-Za-z0-9]*$/.test(flags.toString('latin1'))) throw new FieldError(`expected flags of letters and digits like "u" or "s", got ${JSON.stringify(tokens[2].text)}`);
     const regexp = need(parseCharString(tokens[4], 'the regexp'));
-    const replacement = nameField(tokens[5], names, 'the replacement', 'any');
+    const replacement = nameField(tokens[5], names, 'the replacement');
     // RFC 3403 4.1: REGEXP and REPLACEMENT are mutually exclusive
     if (regexp.length > 0 && replacement !== '') throw new FieldError('a NAPTR has either a regexp or a replacement: with a regexp the replacement must be "." (RFC 3403 4.1)');
     return {

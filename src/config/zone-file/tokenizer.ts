@@ -27,6 +27,7 @@ export interface TokenProblem {
 }
 
 const isBlank = (ch: string) => ch === ' ' || ch === '\t' || ch === '\r';
+const endsField = (ch: string) => isBlank(ch) || ch === '\n' || ch === ';' || ch === '(' || ch === ')';
 
 /** Yields the entries of `text` in order, and a problem in place of each entry it could not read. */
 export function* tokenize(text: string): Generator<Entry | TokenProblem> {
@@ -93,34 +94,49 @@ export function* tokenize(text: string): Generator<Entry | TokenProblem> {
     let raw = '';
     let quoted = false;
     let inQuote = false;
+    let problem: string | undefined;
     while (i < text.length) {
       const c = text[i];
       if (inQuote) {
         if (c === '"') {
           inQuote = false;
           i++;
-          continue;
+          const after = text[i];
+          // RFC 1035 5.1: a quoted string is a whole field
+          if (after !== undefined && !endsField(after)) {
+            problem = 'text right after a closing quote; separate strings with a space, or escape the quote as \\"';
+          }
+          break;
         }
         if (c === '\n') {
           if (depth === 0) break;
           line++;
         }
       } else if (c === '"') {
+        // a value may be quoted after "key=" (RFC 9460 2.1); elsewhere quotes open a whole field
+        if (raw !== '' && !raw.endsWith('=')) {
+          problem = 'a double quote inside a word; escape it as \\" or quote the whole field';
+          break;
+        }
         inQuote = true;
         quoted = true;
         i++;
         continue;
-      } else if (isBlank(c) || c === '\n' || c === ';' || c === '(' || c === ')') {
+      } else if (endsField(c)) {
         break;
       }
-      if (c === '\\' && i + 1 < text.length) {
-        if (text[i + 1] === '\n') line++;
+      // an escape keeps both characters; a backslash at the end of a line escapes nothing
+      if (c === '\\' && i + 1 < text.length && text[i + 1] !== '\n') {
         raw += c + text[i + 1];
         i += 2;
         continue;
       }
       raw += c;
       i++;
+    }
+    if (problem) {
+      broken = { line: start, problem };
+      continue;
     }
     if (inQuote) {
       broken = { line: start, problem: 'a quoted string is not closed on its line (a string may span lines only inside parentheses)' };

@@ -1,5 +1,5 @@
 import { FieldError, hostTarget, ipv4Field, ipv6Field, nameField, need, needCount, present, type RdataCodec } from './codec.js';
-import type { AnyRecordData } from './record-data.js';
+import type { AnyRecordData, DataOf } from './record-data.js';
 import { parseTtl, parseUint } from './fields.js';
 
 // Address and name-pointing types: A, AAAA (RFC 1035 3.4.1, RFC 3596), CNAME, NS, PTR
@@ -46,35 +46,25 @@ export const AAAA: RdataCodec<'AAAA'> = {
   decode: (r) => ({ type: 'AAAA', address: r.ipv6('the address') }),
 };
 
-export const CNAME: RdataCodec<'CNAME'> = {
-  parse(tokens, names) {
-    needCount(tokens, 1, 'a target name');
-    return { type: 'CNAME', target: nameField(tokens[0], names, 'the target') };
-  },
-  present: (d) => present(d.target),
-  encode: (d, w) => void w.name(d.target),
-  decode: (r) => ({ type: 'CNAME', target: r.name('the target') }),
-};
+/** A type whose rdata is one name (RFC 1035 3.3.1, 3.3.11, 3.3.12). */
+function oneName<T extends 'CNAME' | 'NS' | 'PTR', F extends 'target' | 'host'>(type: T, field: F, what: string): RdataCodec<T> {
+  const make = (name: string) => ({ type, [field]: name }) as unknown as DataOf<T>;
+  const get = (d: DataOf<T>) => (d as unknown as Record<F, string>)[field];
+  const label = field === 'host' ? 'the name server' : 'the target';
+  return {
+    parse(tokens, names) {
+      needCount(tokens, 1, what);
+      return make(nameField(tokens[0], names, label));
+    },
+    present: (d) => present(get(d)),
+    encode: (d, w) => void w.name(get(d)),
+    decode: (r) => make(r.name(label)),
+  };
+}
 
-export const NS: RdataCodec<'NS'> = {
-  parse(tokens, names) {
-    needCount(tokens, 1, 'a name server host name');
-    return { type: 'NS', host: nameField(tokens[0], names, 'the name server') };
-  },
-  present: (d) => present(d.host),
-  encode: (d, w) => void w.name(d.host),
-  decode: (r) => ({ type: 'NS', host: r.name('the name server') }),
-};
-
-export const PTR: RdataCodec<'PTR'> = {
-  parse(tokens, names) {
-    needCount(tokens, 1, 'a target name');
-    return { type: 'PTR', target: nameField(tokens[0], names, 'the target') };
-  },
-  present: (d) => present(d.target),
-  encode: (d, w) => void w.name(d.target),
-  decode: (r) => ({ type: 'PTR', target: r.name('the target') }),
-};
+export const CNAME = oneName('CNAME', 'target', 'a target name');
+export const NS = oneName('NS', 'host', 'a name server host name');
+export const PTR = oneName('PTR', 'target', 'a target name');
 
 export const MX: RdataCodec<'MX'> = {
   parse(tokens, names) {

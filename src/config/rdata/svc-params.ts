@@ -1,9 +1,8 @@
 import { FieldError, ipv4Field, ipv6Field, need } from './codec.js';
 import { decodeEscapes, parseBase64, presentCharString } from './fields.js';
 import type { SvcParam } from './record-data.js';
-import { RdataDecodeError, RdataReader, type RdataWriter } from './wire-io.js';
+import { RdataDecodeError, RdataReader, RdataWriter } from './wire-io.js';
 import type { Token } from '../zone-file/tokenizer.js';
-import { parseIPv6 } from '../../geo/ip-address.js';
 
 // SvcParams of SVCB and HTTPS: presentation per RFC 9460 2.1 and appendix A, wire per 2.2.
 // Registered keys: RFC 9460 14.3.2 (0-6), RFC 9461 (7 dohpath), RFC 9540 (8 ohttp).
@@ -175,12 +174,12 @@ function paramValue(p: SvcParam, steered: SteeredHints | undefined): Buffer | un
       return Buffer.of(p.port >> 8, p.port & 0xff);
     case 'ipv4hint': {
       const list = p.addresses === 'steered' ? (steered?.ipv4 ?? []) : p.addresses;
-      return list.length === 0 ? undefined : Buffer.from(list.flatMap((a) => a.split('.').map(Number)));
+      return list.length === 0 ? undefined : list.reduce((w, a) => w.ipv4(a), new RdataWriter()).finish();
     }
     case 'ipv6hint': {
       const list = p.addresses === 'steered' ? (steered?.ipv6 ?? []) : p.addresses;
       if (list.length === 0) return undefined;
-      return Buffer.concat(list.map((a) => ipv6Octets(a)));
+      return list.reduce((w, a) => w.ipv6(a), new RdataWriter()).finish();
     }
     case 'ech':
       return p.config;
@@ -189,13 +188,6 @@ function paramValue(p: SvcParam, steered: SteeredHints | undefined): Buffer | un
     case 'opaque':
       return p.value;
   }
-}
-
-function ipv6Octets(address: string): Buffer {
-  const out = Buffer.alloc(16);
-  // canonical text from ipv6Field, so this parse cannot fail
-  parseIPv6(address, out);
-  return out;
 }
 
 /** Reads the value of one SvcParam whose key and length were read already. */

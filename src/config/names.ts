@@ -144,7 +144,7 @@ export function parseName(text: string, ctx: NameContext): NameResult {
       return {
         problem: ctx.wildcard
           ? `"*" in ${got}; a wildcard is a whole leftmost label like *.example.com (RFC 4592)`
-          : `"*" in ${got}; a wildcard label matches nothing inside record data, write the name it should point to`,
+          : `"*" in ${got}; a wildcard label is only meaningful as the leftmost label of a record's owner name (RFC 4592)`,
       };
     }
   }

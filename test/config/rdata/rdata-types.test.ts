@@ -58,7 +58,7 @@ const BAD: [type: string, text: string, message: string][] = [
   ['MX', '10 .', 'a null MX (exchange ".") must have preference 0 (RFC 7505 3)'],
   ['MX', '70000 mail', 'expected the preference of at most 65535, got 70000'],
   ['CNAME', 'a..b', 'the target: an empty label (two dots in a row, or a leading dot) in "a..b"'],
-  ['CNAME', '*.example.com.', 'the target: "*" in "*.example.com."; a wildcard label matches nothing inside record data, write the name it should point to'],
+  ['CNAME', '*.example.com.', 'the target: "*" in "*.example.com."; a wildcard label is only meaningful as the leftmost label of a record\'s owner name (RFC 4592)'],
   ['TXT', '"unclosed', 'a quoted string is not closed on its line (a string may span lines only inside parentheses)'],
   ['TXT', '"a"b', 'text right after a closing quote; separate strings with a space, or escape the quote as \\"'],
   ['TXT', '\\256', 'a \\DDD escape needs three digits 000-255 in "\\\\256"'],

@@ -2,7 +2,7 @@ import type { FastifyInstance } from 'fastify';
 import type { NameAnswerPlan } from '../steering/answer-plan.js';
 import type { RuleOutcome } from '../steering/decide.js';
 import type { Tier } from '../steering/types.js';
-import { normalizeName } from '../shared/dns-name.js';
+import { canonicalName } from '../config/names.js';
 import { GeosteerError } from '../shared/errors.js';
 import type { AdminOptions } from './admin-context.js';
 
@@ -69,7 +69,7 @@ export function namesRoutes(server: FastifyInstance, opts: AdminOptions): void {
     },
     handler: async (req) => {
       const { plans } = app.current();
-      const plan = plans.get(normalizeName(req.params.name));
+      const plan = plans.get(canonicalName(req.params.name) ?? '');
       if (!plan) throw new GeosteerError('NOT_FOUND', `${req.params.name} is not a steered name; steered names: ${[...plans.keys()].join(', ') || '(none)'}`);
       const { policy } = plan;
       const outcome = (i: number) => ({ rule: policy.rules[i].label, ...ruleNow(plan.outcomes[i]) });

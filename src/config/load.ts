@@ -1,9 +1,11 @@
 import { readFile } from 'node:fs/promises';
+import { resolve } from 'node:path';
 import { parseDocument } from 'yaml';
 import type { z } from 'zod';
 import { ConfigError, GeosteerError } from '../shared/errors.js';
 import { buildModel, type ServiceModel } from './model.js';
 import { configSchema, type Config } from './schema.js';
+import type { ReadText } from './zone-file/loader.js';
 
 /** A config that passed every check, with the model compiled from it. */
 export interface LoadedConfig {
@@ -12,6 +14,13 @@ export interface LoadedConfig {
   readonly model: ServiceModel;
   /** The YAML text it was parsed from, when it came from text (DNS workers parse the same text). */
   readonly text?: string;
+  /** Every file it was read from, absolute: the config file (when loaded from one), each zone file and $INCLUDE. A change to any of them calls for a reload. */
+  readonly files: readonly string[];
+}
+
+/** How zone files named by the config are read; the default reads them from disk, relative to the config file's folder. */
+export interface LoadOptions {
+  readonly readZoneFile?: ReadText;
 }
 
 /** `regions.tokyo.weight` style path for a zod issue path. */
@@ -54,20 +63,20 @@ function describeIssue(issue: z.core.$ZodIssue, doc: unknown): string {
   }
 }
 
-/** Validates a parsed YAML/JSON document; throws ConfigError listing every problem. */
-export function parseConfig(doc: unknown, source: string): LoadedConfig {
+/** Validates a parsed YAML/JSON document (zone files relative to `source`'s folder); throws ConfigError listing every problem. */
+export function parseConfig(doc: unknown, source: string, options: LoadOptions = {}): LoadedConfig {
   const parsed = configSchema.safeParse(doc ?? {});
   if (!parsed.success) throw new ConfigError(source, parsed.error.issues.map((i) => describeIssue(i, doc)));
-  const { model, problems } = buildModel(parsed.data);
+  const { model, problems, files } = buildModel(parsed.data, { configPath: source, read: options.readZoneFile });
   if (problems.length > 0) throw new ConfigError(source, problems);
-  return { source, config: parsed.data, model };
+  return { source, config: parsed.data, model, files };
 }
 
 /** Parses YAML text; throws ConfigError with line numbers for syntax errors. */
-export function parseConfigText(text: string, source: string): LoadedConfig {
+export function parseConfigText(text: string, source: string, options: LoadOptions = {}): LoadedConfig {
   const doc = parseDocument(text, { prettyErrors: true, uniqueKeys: true });
   if (doc.errors.length > 0) throw new ConfigError(source, doc.errors.map((e) => `YAML: ${e.message.split('\n')[0]}`));
-  return { ...parseConfig(doc.toJS(), source), text };
+  return { ...parseConfig(doc.toJS(), source, options), text };
 }
 
 /** Reads and validates a config file. */
@@ -78,5 +87,6 @@ export async function loadConfigFile(path: string): Promise<LoadedConfig> {
   } catch (err) {
     throw new GeosteerError('CONFIG_UNREADABLE', `${path}: cannot read config file: ${(err as Error).message}`, { cause: err });
   }
-  return parseConfigText(text, path);
+  const loaded = parseConfigText(text, path);
+  return { ...loaded, files: [resolve(path), ...loaded.files] };
 }

@@ -3,18 +3,12 @@ import { isContinentCode, isCountryCode } from '../geo/country-continent.js';
 import { tierRegions } from '../steering/tier-regions.js';
 import type { NamePolicy, RegionSpec, Rule, Tier } from '../steering/types.js';
 import { resolveHealthPlan } from './health-checks.js';
-import { absoluteName, isInZone, parseRecordData, type StaticRecord } from './records.js';
-import type { Config, TierConfig, ZoneConfig } from './schema.js';
+import { isInZone } from './records.js';
+import type { Config, TierConfig } from './schema.js';
 import { checkSourcesAndSync } from './sync-checks.js';
+import { buildZones, type ZoneFileAccess, type ZoneModel } from './zone-model.js';
 
-/** A served zone with its static records parsed and made absolute. */
-export interface ZoneModel {
-  readonly name: string;
-  readonly ttl: number;
-  readonly soa: ZoneConfig['soa'];
-  readonly ns: readonly string[];
-  readonly records: readonly StaticRecord[];
-}
+export type { ZoneModel } from './zone-model.js';
 
 /** The config after cross-checks: what the snapshot builder compiles. */
 export interface ServiceModel {
@@ -25,64 +19,25 @@ export interface ServiceModel {
 
 /**
  * Checks everything the schema cannot see alone (regions named in policies, names inside
- * zones, duplicates, record data) and builds the model. Every problem is collected, each
- * as `path: what is wrong`; the model is only usable when the list is empty.
+ * zones, duplicates, record data, zone files) and builds the model. Every problem is
+ * collected, each as `path: what is wrong` (`file:line: what is wrong` for zone files); the
+ * model is only usable when the list is empty. `files` lists every zone file and $INCLUDE read.
  */
-export function buildModel(config: Config): { model: ServiceModel; problems: string[] } {
+export function buildModel(config: Config, access: ZoneFileAccess = { configPath: 'config.yaml' }): { model: ServiceModel; problems: string[]; files: string[] } {
   const problems: string[] = [];
-  const zones = buildZones(config, problems);
+  const files: string[] = [];
+  const zones = buildZones(config, access, problems, files);
   const regions = buildRegions(config, problems);
   const policies = buildPolicies(config, zones, regions, problems);
   problems.push(...resolveHealthPlan(config).problems);
   checkSourcesAndSync(config, regions, policies, problems);
-  return { model: { zones, regions, policies }, problems };
+  return { model: { zones, regions, policies }, problems, files };
 }
 
 function zoneOf(name: string, zones: readonly { name: string }[]): string | undefined {
   let best: string | undefined;
   for (const z of zones) if (isInZone(name, z.name) && (best === undefined || z.name.length > best.length)) best = z.name;
   return best;
-}
-
-function buildZones(config: Config, problems: string[]): ZoneModel[] {
-  const seen = new Set<string>();
-  const zones: ZoneModel[] = [];
-  config.zones.forEach((zone, zi) => {
-    const path = `zones[${zi}]`;
-    if (seen.has(zone.name)) problems.push(`${path}.name: zone ${zone.name} is listed twice`);
-    seen.add(zone.name);
-    const records: StaticRecord[] = [];
-    const typesByName = new Map<string, Set<string>>();
-    zone.records.forEach((rec, ri) => {
-      const rpath = `${path}.records[${ri}]`;
-      const name = absoluteName(rec.name, zone.name);
-      if (!isInZone(name, zone.name)) {
-        problems.push(`${rpath}.name: ${name} is outside zone ${zone.name}; write names relative to the zone or end them with the zone name and a dot`);
-        return;
-      }
-      const values = Array.isArray(rec.value) ? rec.value : [rec.value];
-      values.forEach((value, vi) => {
-        const data = parseRecordData(rec.type, value);
-        if (typeof data === 'string') problems.push(`${rpath}.value${Array.isArray(rec.value) ? `[${vi}]` : ''}: ${data}`);
-        else records.push({ name, ttl: rec.ttl ?? zone.ttl, data });
-      });
-      const types = typesByName.get(name) ?? new Set<string>();
-      types.add(rec.type);
-      typesByName.set(name, types);
-      if (rec.type === 'CNAME' && (types.size > 1 || values.length > 1 || name === zone.name)) {
-        problems.push(`${rpath}: a CNAME must be the only record at ${name} (RFC 1034 3.6.2) and cannot be at the zone apex`);
-      }
-      if (types.has('CNAME') && rec.type !== 'CNAME') problems.push(`${rpath}: ${name} already has a CNAME; a CNAME must be the only record at its name`);
-    });
-    zone.ns.forEach((ns, i) => {
-      const hasGlue = records.some((r) => r.name === ns && (r.data.type === 'A' || r.data.type === 'AAAA'));
-      if (isInZone(ns, zone.name) && !hasGlue) {
-        problems.push(`${path}.ns[${i}]: name server ${ns} is inside the zone but has no A or AAAA record; add one under records (the glue)`);
-      }
-    });
-    zones.push({ name: zone.name, ttl: zone.ttl, soa: zone.soa, ns: zone.ns, records });
-  });
-  return zones;
 }
 
 function buildRegions(config: Config, problems: string[]): Map<string, RegionSpec> {

@@ -1,70 +1,46 @@
-import { isIPv4, isIPv6 } from 'node:net';
-import { normalizeName } from '../shared/dns-name.js';
-import { domainNameProblem } from './schema.js';
+import { parseName, type NameResult } from './names.js';
+import type { AnyRecordData, RecordData } from './rdata/record-data.js';
+import { encodeRdata, parseRdata } from './rdata/rdata.js';
+import { splitCharStrings } from './rdata/text-types.js';
+import { parseTypeRef } from './rdata/type-codes.js';
+import { tokenizeValue } from './zone-file/tokenizer.js';
 
-/** A static record's data, parsed from its presentation form. */
-export type RecordData =
-  | { type: 'A'; address: string }
-  | { type: 'AAAA'; address: string }
-  | { type: 'CNAME'; target: string }
-  | { type: 'NS'; host: string }
-  | { type: 'MX'; preference: number; exchange: string }
-  | { type: 'TXT'; text: string }
-  | { type: 'CAA'; flags: number; tag: string; value: string };
+export type { AnyRecordData, RecordData, RecordType, SoaFields, SvcParam, UnknownData } from './rdata/record-data.js';
+export { isInZone } from './names.js';
 
-/** A static record with an absolute owner name, ready to be compiled to wire form. */
-export interface StaticRecord {
+/** A static record with an absolute owner name, ready to be compiled to wire form (RFC 3597 types: StaticRecord<UnknownData>). */
+export interface StaticRecord<D extends AnyRecordData = RecordData> {
   readonly name: string;
   readonly ttl: number;
-  readonly data: RecordData;
+  readonly data: D;
+  /** Where it was defined ("zones[0].records[3]" or "zones/example.com.zone:12"), for messages. */
+  readonly source?: string;
 }
 
-/** The absolute, lower-case owner name of a record written relative to `zone` ("@", "www", "x.example.com."). */
-export function absoluteName(name: string, zone: string): string {
-  const trimmed = name.trim();
-  if (trimmed === '@') return zone;
-  return trimmed.endsWith('.') ? normalizeName(trimmed) : `${normalizeName(trimmed)}.${zone}`;
+/** The canonical owner name of a YAML record name: relative to `zone` unless it ends with a dot, "@" for the apex. */
+export function ownerName(name: string, zone: string): NameResult {
+  return parseName(name.trim(), { origin: zone, relative: 'origin', wildcard: true });
 }
 
-/** True when `name` is `zone` or below it. Both lower case, no trailing dot. */
-export function isInZone(name: string, zone: string): boolean {
-  return name === zone || name.endsWith(`.${zone}`);
-}
-
-/** Parses one rdata value; returns the data or a message saying what is wrong. */
-export function parseRecordData(type: RecordData['type'], value: string): RecordData | string {
-  const v = value.trim();
-  switch (type) {
-    case 'A':
-      return isIPv4(v) ? { type, address: v } : `expected an IPv4 address, got ${JSON.stringify(value)}`;
-    case 'AAAA':
-      return isIPv6(v) ? { type, address: v } : `expected an IPv6 address, got ${JSON.stringify(value)}`;
-    case 'CNAME':
-    case 'NS': {
-      const host = normalizeName(v);
-      const problem = domainNameProblem(host);
-      if (problem) return `${problem}, got ${JSON.stringify(value)}`;
-      return type === 'CNAME' ? { type, target: host } : { type, host };
-    }
-    case 'MX': {
-      const m = /^(\d{1,5})\s+(\S+)$/.exec(v);
-      const exchange = m ? normalizeName(m[2]) : '';
-      if (!m || Number(m[1]) > 65535 || domainNameProblem(exchange)) {
-        return `expected "PREFERENCE EXCHANGE" like "10 mail.example.com.", got ${JSON.stringify(value)}`;
-      }
-      return { type, preference: Number(m[1]), exchange };
-    }
-    case 'TXT': {
-      // Split into 255-octet character-strings when encoded (RFC 1035 3.3.14).
-      const size = Buffer.byteLength(value, 'utf8');
-      if (size > 4000) return `expected TXT text of at most 4000 bytes, got ${size}`;
-      return { type, text: value };
-    }
-    case 'CAA': {
-      // RFC 8659 4.1.1: flags tag "value"
-      const m = /^(\d{1,3})\s+([A-Za-z0-9]+)\s+"([^"]*)"$/.exec(v);
-      if (!m || Number(m[1]) > 255) return `expected FLAGS TAG "VALUE" like 0 issue "letsencrypt.org", got ${JSON.stringify(value)}`;
-      return { type, flags: Number(m[1]), tag: m[2].toLowerCase(), value: m[3] };
-    }
+/**
+ * Parses one YAML rdata value of `type` in presentation form (the rdata part of a zone-file
+ * line). Names in it are absolute whether or not they end with a dot, "@" is the zone apex.
+ * A TXT value that does not start with a double quote is one text, split into 255-octet
+ * character-strings, so "v=spf1 mx -all" stays one string as it always did.
+ */
+export function parseRecordData(type: string, value: string, zone: string): AnyRecordData | string {
+  const text = value.trim();
+  let data: AnyRecordData | string;
+  if (type === 'TXT' && !text.startsWith('"') && !text.startsWith('\\#')) {
+    data = { type, strings: splitCharStrings(Buffer.from(value, 'utf8')) };
+  } else {
+    const tokens = tokenizeValue(text);
+    const ref = parseTypeRef(type);
+    if (typeof tokens === 'string') return tokens;
+    if (typeof ref === 'string') return ref;
+    data = parseRdata(ref, tokens, { origin: zone, relative: 'absolute', wildcard: false });
   }
+  if (typeof data === 'string') return data;
+  const size = encodeRdata(data).length;
+  return size > 65535 ? `the record data is ${size} octets; rdata has at most 65535` : data;
 }

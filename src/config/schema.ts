@@ -1,6 +1,6 @@
 import { isIP } from 'node:net';
 import { z } from 'zod';
-import { normalizeName } from '../shared/dns-name.js';
+import { hostnameProblem, parseName } from './names.js';
 
 // The one source of truth for the config file: validation and TypeScript types both come
 // from here. Cross-references (regions named in policies, names inside zones, duplicate
@@ -29,28 +29,25 @@ export function parseDuration(value: number | string): number | undefined {
 
 const ttl = z.number().int().min(0).max(2_147_483_647);
 
-/** A domain name in presentation form; trailing dot optional; stored lower case without the dot. */
+/** A domain name in presentation form (escapes allowed, trailing dot optional); stored canonical: lower case, no trailing dot. */
 export const domainName = z.string().transform((value, ctx) => {
-  const name = normalizeName(value);
-  const problem = domainNameProblem(name);
+  const parsed = parseName(value.trim(), { relative: 'absolute', wildcard: false });
+  if ('problem' in parsed) {
+    ctx.addIssue({ code: 'custom', message: parsed.problem });
+    return z.NEVER;
+  }
+  return parsed.name;
+});
+
+/** A domain name that names a host (name servers, the SOA MNAME): letters, digits and hyphens (see hostnameProblem). */
+const hostName = domainName.transform((name, ctx) => {
+  const problem = hostnameProblem(name);
   if (problem) {
-    ctx.addIssue({ code: 'custom', message: `${problem}, got ${JSON.stringify(value)}` });
+    ctx.addIssue({ code: 'custom', message: problem });
     return z.NEVER;
   }
   return name;
 });
-
-/** Why `name` (lower case, no trailing dot) is not a valid DNS name, or undefined. */
-export function domainNameProblem(name: string): string | undefined {
-  if (name === '') return 'expected a domain name';
-  if (name.length > 253) return 'expected a domain name of at most 253 characters';
-  for (const label of name.split('.')) {
-    if (label.length === 0) return 'expected a domain name without empty labels';
-    if (label.length > 63) return 'expected labels of at most 63 characters';
-    if (!/^[a-z0-9_*]([a-z0-9_-]*[a-z0-9_])?$/.test(label)) return 'expected letters, digits, hyphens and underscores in each label';
-  }
-  return undefined;
-}
 
 const ipAddress = z.string().refine((v) => isIP(v) !== 0, { error: (iss) => `expected an IPv4 or IPv6 address, got ${JSON.stringify(iss.input)}` });
 
@@ -71,7 +68,7 @@ export function parseListenAddress(value: string): { host: string; port: number 
 }
 
 const soaSchema = z.strictObject({
-  mname: domainName,
+  mname: hostName,
   rname: domainName,
   serial: z.number().int().min(0).max(4_294_967_295).default(1),
   refresh: ttl.default(7200),
@@ -81,12 +78,17 @@ const soaSchema = z.strictObject({
   minimum: ttl.default(60),
 });
 
-export const STATIC_RECORD_TYPES = ['A', 'AAAA', 'CNAME', 'TXT', 'MX', 'NS', 'CAA'] as const;
+/** Record types with a value syntax (src/config/README.md has one example each); others as TYPEnnn with RFC 3597 \\# data. */
+export const STATIC_RECORD_TYPES = ['A', 'AAAA', 'CNAME', 'TXT', 'MX', 'NS', 'CAA', 'SRV', 'PTR', 'NAPTR', 'SVCB', 'HTTPS', 'DS'] as const;
+
+const recordType = z.string().refine((t) => (STATIC_RECORD_TYPES as readonly string[]).includes(t) || /^TYPE\d{1,5}$/.test(t), {
+  error: (iss) => `expected one of ${STATIC_RECORD_TYPES.join(', ')} or TYPEnnn (RFC 3597), got ${JSON.stringify(iss.input)}`,
+});
 
 const staticRecordSchema = z.strictObject({
   /** Relative to the zone ("www", "@" for the apex) unless it ends with a dot. */
   name: z.string().min(1),
-  type: z.enum(STATIC_RECORD_TYPES),
+  type: recordType,
   ttl: ttl.optional(),
   /** Presentation form of the rdata, e.g. "10 mail.example.com." for MX. */
   value: z.union([z.string(), z.array(z.string()).min(1)]),
@@ -94,10 +96,14 @@ const staticRecordSchema = z.strictObject({
 
 const zoneSchema = z.strictObject({
   name: domainName,
-  /** Default TTL of the zone's static records, SOA and NS. */
+  /** Default TTL of the zone's YAML records, SOA and NS. */
   ttl: ttl.default(3600),
-  soa: soaSchema,
-  ns: z.array(domainName).min(1),
+  /** RFC 1035 master file with the zone's static records, relative to the config file's folder. */
+  file: z.string().min(1).optional(),
+  /** Required unless the zone file has the SOA; never both. */
+  soa: soaSchema.optional(),
+  /** Required unless the zone file has the apex NS records; never both. */
+  ns: z.array(hostName).min(1).optional(),
   records: z.array(staticRecordSchema).default([]),
 });
 

@@ -1,7 +1,7 @@
 import { ClientLocator } from '../geo/client-locator.js';
 import type { GeoDatabaseInfo } from '../geo/geo-lookup.js';
 import { parseClientPrefix } from '../shared/client-prefix.js';
-import { normalizeName } from '../shared/dns-name.js';
+import { canonicalName } from '../config/names.js';
 import { GeosteerError } from '../shared/errors.js';
 import { explainAnswer, type ExplainTrace, type ExplainType } from '../steering/explain.js';
 import type { TargetQuorumView } from '../steering/region-status.js';
@@ -22,7 +22,7 @@ export type Explanation = ExplainTrace & {
  * locator of its own, so explain calls do not count as DNS geo lookups.
  */
 export function explainQuery(snapshot: Snapshot, name: string, client: string, type: ExplainType, rand: Random): Explanation {
-  const plan = snapshot.plans.get(normalizeName(name));
+  const plan = snapshot.plans.get(canonicalName(name) ?? '');
   if (!plan) throw new GeosteerError('NOT_FOUND', `${name} is not a steered name; steered names: ${[...snapshot.plans.keys()].join(', ') || '(none)'}`);
   const parsed = parseClientPrefix(client);
   if (typeof parsed === 'string') throw new GeosteerError('BAD_REQUEST', `client: ${parsed}`);

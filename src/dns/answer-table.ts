@@ -1,5 +1,6 @@
 import type { ServiceModel, ZoneModel } from '../config/model.js';
-import type { RecordData, StaticRecord } from '../config/records.js';
+import type { AnyRecordData, RecordData, StaticRecord } from '../config/records.js';
+import { typeCode } from '../config/rdata/type-codes.js';
 import { isInZone } from '../config/records.js';
 import { pickRotation, type NameAnswerPlan, type RegionAnswerPlan } from '../steering/answer-plan.js';
 import type { Endpoint, Random } from '../steering/types.js';
@@ -83,10 +84,10 @@ function glueFor(hosts: readonly string[], records: readonly StaticRecord[]): Re
 
 function compileZone(zone: ZoneModel, nodes: Map<string, NameNode>): void {
   const zoneData: ZoneData = { name: zone.name, ...negativeAnswers(zone) };
-  const byName = new Map<string, StaticRecord[]>();
-  for (const r of zone.records) byName.set(r.name, [...(byName.get(r.name) ?? []), r]);
+  const byName = new Map<string, StaticRecord<AnyRecordData>[]>();
+  for (const r of [...zone.records, ...zone.unknownTypeRecords]) byName.set(r.name, [...(byName.get(r.name) ?? []), r]);
   const apexRecords = byName.get(zone.name) ?? [];
-  const nsRecords: StaticRecord[] = zone.ns.map((host) => ({ name: zone.name, ttl: zone.ttl, data: { type: 'NS', host } }));
+  const nsRecords: StaticRecord[] = zone.ns.map((host) => ({ name: zone.name, ttl: zone.nsTtl, data: { type: 'NS', host } }));
   byName.set(zone.name, [...apexRecords.filter((r) => r.data.type !== 'NS'), ...nsRecords]);
 
   // Delegation points: NS records below the apex.
@@ -111,16 +112,16 @@ function compileZone(zone: ZoneModel, nodes: Map<string, NameNode>): void {
   for (const name of names) {
     const records = byName.get(name) ?? [];
     const byType = new Map<number, PrebuiltAnswer>();
-    const types = new Set(records.map((r) => r.data.type));
-    for (const type of types) {
-      const set = records.filter((r) => r.data.type === type);
+    const types = new Set(records.map((r) => typeCode(r.data)));
+    for (const code of types) {
+      const set = records.filter((r) => typeCode(r.data) === code);
       const answer = qnameRecords(set[0].ttl, set.map((r) => r.data));
-      const additional = type === 'NS' ? glueFor(set.map((r) => (r.data as { host: string }).host), zone.records) : EMPTY_SECTION;
-      byType.set(TYPE[type], prebuilt(RCODE.NOERROR, true, answer, EMPTY_SECTION, additional));
+      const additional = code === TYPE.NS ? glueFor(set.map((r) => (r.data as { host: string }).host), zone.records) : EMPTY_SECTION;
+      byType.set(code, prebuilt(RCODE.NOERROR, true, answer, EMPTY_SECTION, additional));
     }
     if (name === zone.name) byType.set(TYPE.SOA, prebuilt(RCODE.NOERROR, true, { bytes: soaAnswer(zone), count: 1 }));
     const cnameRecord = records.find((r) => r.data.type === 'CNAME');
-    const anyType = ANY_PREFERENCE.find((t) => types.has(t));
+    const anyType = ANY_PREFERENCE.find((t) => types.has(TYPE[t]));
     nodes.set(nameKey(name), {
       name,
       zone: zoneData,

@@ -1,5 +1,5 @@
 import { encodeRecord, POINTER_TO_QNAME, RCODE } from './wire.js';
-import type { RecordData } from '../config/records.js';
+import type { AnyRecordData } from '../config/records.js';
 import type { ZoneModel } from '../config/model.js';
 
 /** The sections of a response, encoded once per snapshot; the hot path copies them after the question. */
@@ -29,12 +29,12 @@ export function joinSections(...sections: RecordSection[]): RecordSection {
 }
 
 /** Records owned by the queried name (owner written as a pointer to the question). */
-export function qnameRecords(ttl: number, data: readonly RecordData[]): RecordSection {
+export function qnameRecords(ttl: number, data: readonly AnyRecordData[]): RecordSection {
   return { bytes: Buffer.concat(data.map((d) => encodeRecord(POINTER_TO_QNAME, ttl, d))), count: data.length };
 }
 
 /** Records with an explicit owner name. */
-export function namedRecords(records: readonly { name: string; ttl: number; data: RecordData }[]): RecordSection {
+export function namedRecords(records: readonly { name: string; ttl: number; data: AnyRecordData }[]): RecordSection {
   return { bytes: Buffer.concat(records.map((r) => encodeRecord(r.name, r.ttl, r.data))), count: records.length };
 }
 

@@ -53,7 +53,7 @@ describeWithKubectl('deploy/overlays: the geosteer config of every region', () =
   it('each overlay\'s LoadBalancer addresses are the glue of one name server, and the four cover every NS', () => {
     const glueOf = new Map<string, string[]>();
     const zone = variants()[0].loaded.config.zones[0];
-    for (const ns of zone.ns) {
+    for (const ns of zone.ns ?? []) {
       const rel = ns.slice(0, -(zone.name.length + 1));
       glueOf.set(ns, zone.records.filter((r) => r.name === rel && (r.type === 'A' || r.type === 'AAAA')).map((r) => String(r.value)));
     }

@@ -266,6 +266,8 @@ const stateSchema = z
     observation_ttl: duration.default(3000),
     heartbeat_interval: duration.default(1000),
     resync_interval: duration.default(5000),
+    /** Longest wait between reconnect attempts after Redis went away. */
+    reconnect_max_interval: duration.default(1000),
   })
   .superRefine((s, ctx) => {
     if (s.store === 'memory') {

@@ -28,5 +28,6 @@ export function createStateStore(state: Config['state'], log: Logger, events?: E
     log: log.child({ component: 'state' }),
     events,
     resyncIntervalMs: state.resync_interval,
+    reconnectMaxDelayMs: state.reconnect_max_interval,
   });
 }

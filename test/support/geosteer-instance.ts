@@ -44,6 +44,7 @@ export async function startInstance(connection: RedisConnection, prefix: string,
     heartbeat_interval: `${HEARTBEAT_MS}ms`,
     observation_ttl: `${TTL_MS}ms`,
     resync_interval: `${resyncIntervalMs}ms`,
+    reconnect_max_interval: '100ms',
     ...(opts.quorum ? { quorum: opts.quorum } : {}),
   };
   doc.health = { failback_hold_down: '0s', alertmanager: { token: ALERT_TOKEN } };

@@ -26,7 +26,7 @@ import { targetsFromHealthView } from './state/health-quorum.js';
 import type { StateStore } from './state/state-store.js';
 import { startSources } from './sources/start-sources.js';
 import { startCloudflareSync } from './sync/start-sync.js';
-import { SyncMetrics } from './sync/sync-metrics.js';
+import { SyncMetrics } from './metrics/sync-metrics.js';
 import { registerSyncRoutes } from './sync/sync-route.js';
 
 // The only module that exits the process. Exit codes: 0 ok, 1 runtime failure, 2 bad

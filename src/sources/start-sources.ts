@@ -1,7 +1,7 @@
 import type { App } from '../app.js';
 import type { EventLog } from '../events/event-log.js';
 import type { Logger } from '../shared/logger.js';
-import type { SyncMetrics } from '../sync/sync-metrics.js';
+import type { SyncMetrics } from '../metrics/sync-metrics.js';
 import type { EndpointSource } from './endpoint-source.js';
 import type { WatchDelays } from './ingress-watcher.js';
 

@@ -2,10 +2,10 @@ import type { App } from '../app.js';
 import { delegatedZones } from '../config/sync-checks.js';
 import { GeosteerError } from '../shared/errors.js';
 import type { Logger } from '../shared/logger.js';
-import type { DnsProvider } from './cloudflare/dns-provider.js';
-import { Reconciler } from './cloudflare/reconciler.js';
+import type { DnsProvider } from './dns-provider.js';
+import { Reconciler } from './reconciler.js';
 import type { RetryOptions } from './cloudflare/retry.js';
-import type { SyncMetrics } from './sync-metrics.js';
+import type { SyncMetrics } from '../metrics/sync-metrics.js';
 
 /** What startCloudflareSync needs besides the app. */
 export interface SyncDeps {

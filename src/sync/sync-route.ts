@@ -1,5 +1,5 @@
 import type { FastifyInstance } from 'fastify';
-import type { SyncReport } from './cloudflare/reconciler.js';
+import type { SyncReport } from './reconciler.js';
 
 /** What GET /v1/sync reads: anything that knows its last run. */
 export interface SyncReportSource {

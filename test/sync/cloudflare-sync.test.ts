@@ -1,7 +1,7 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { App } from '../../src/app.js';
 import { silentLogger } from '../../src/shared/logger.js';
-import type { Reconciler, SyncReport } from '../../src/sync/cloudflare/reconciler.js';
+import type { Reconciler, SyncReport } from '../../src/sync/reconciler.js';
 import { startCloudflareSync } from '../../src/sync/start-sync.js';
 import { startFakeCloudflare, type FakeCloudflare, type FakeRecord } from '../support/fake-cloudflare.js';
 import { bundledGeo, exampleDocument, loadDocument } from '../support/test-server.js';

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { delegatedZones } from '../../src/config/sync-checks.js';
-import { desiredRecords, managedSuffixes } from '../../src/sync/cloudflare/desired-records.js';
+import { desiredRecords, managedSuffixes } from '../../src/sync/desired-records.js';
 import { regionStatusView, type HealthView } from '../../src/steering/region-status.js';
 import { exampleDocument, loadDocument } from '../support/test-server.js';
 

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import type { DnsRecord } from '../../src/sync/cloudflare/dns-record.js';
-import { planChanges, type Changes, type SyncMode } from '../../src/sync/cloudflare/plan.js';
-import { ownerComment, parseRegistryRecord, registryContent, registryName } from '../../src/sync/cloudflare/registry.js';
+import type { DnsRecord } from '../../src/sync/dns-record.js';
+import { planChanges, type Changes, type SyncMode } from '../../src/sync/plan.js';
+import { ownerComment, parseRegistryRecord, registryContent, registryName } from '../../src/sync/registry.js';
 
 const ME = 'geo-prod';
 const MINE = ownerComment(ME);

@@ -1,9 +1,9 @@
 import Cloudflare, { APIConnectionError, APIError } from 'cloudflare';
 import type { Logger } from '../../shared/logger.js';
 import { isInZone } from '../../config/records.js';
-import { type ApplyResult, type ChangeOp, type DnsProvider, type RecordFailure } from './dns-provider.js';
-import type { DnsRecord, SyncRecordType } from './dns-record.js';
-import type { Changes } from './plan.js';
+import { type ApplyResult, type ChangeOp, type DnsProvider, type RecordFailure } from '../dns-provider.js';
+import type { DnsRecord, SyncRecordType } from '../dns-record.js';
+import type { Changes } from '../plan.js';
 import { DEFAULT_RETRY, withRetry, type RetryOptions, type RetryVerdict } from './retry.js';
 
 // Cloudflare v4 DNS records through the official SDK (cloudflare 7.x). Facts this relies on:

@@ -1,8 +1,8 @@
-import type { ServiceModel } from '../../config/model.js';
-import type { CloudflareSyncConfig } from '../../config/schema.js';
-import { policyRegions } from '../../steering/tier-regions.js';
-import { answerEndpoints, resolveRule } from '../../steering/decide.js';
-import type { Endpoint, RegionSpec, RegionStatusView } from '../../steering/types.js';
+import type { ServiceModel } from '../config/model.js';
+import type { CloudflareSyncConfig } from '../config/schema.js';
+import { policyRegions } from '../steering/tier-regions.js';
+import { answerEndpoints, resolveRule } from '../steering/decide.js';
+import type { Endpoint, RegionSpec, RegionStatusView } from '../steering/types.js';
 import type { DnsRecord } from './dns-record.js';
 
 // What Cloudflare should hold, computed from the model and the live region status (pure).

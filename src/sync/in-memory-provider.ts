@@ -1,4 +1,4 @@
-import { isInZone } from '../../config/records.js';
+import { isInZone } from '../config/records.js';
 import { type ApplyResult, type ChangeOp, type DnsProvider, type RecordFailure } from './dns-provider.js';
 import type { DnsRecord } from './dns-record.js';
 import type { Changes } from './plan.js';

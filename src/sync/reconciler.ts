@@ -1,8 +1,8 @@
-import type { CloudflareSyncConfig } from '../../config/schema.js';
-import type { Snapshot } from '../../dns/snapshot.js';
-import type { EventLog } from '../../events/event-log.js';
-import type { Logger } from '../../shared/logger.js';
-import type { SyncMetrics } from '../sync-metrics.js';
+import type { CloudflareSyncConfig } from '../config/schema.js';
+import type { Snapshot } from '../dns/snapshot.js';
+import type { EventLog } from '../events/event-log.js';
+import type { Logger } from '../shared/logger.js';
+import type { SyncMetrics } from '../metrics/sync-metrics.js';
 import { desiredRecords, managedSuffixes, unknownRecordNames } from './desired-records.js';
 import { parseRegistryRecord } from './registry.js';
 import type { ApplyResult, DnsProvider } from './dns-provider.js';

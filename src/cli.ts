@@ -70,7 +70,7 @@ async function serve(configPath: string | undefined): Promise<void> {
   // or a missing token stops the start.
   const syncMetrics = new SyncMetrics(metrics.registry);
   const sources = await startSources(app, { log, events: app.events, metrics: syncMetrics });
-  const reconciler = await startCloudflareSync(app, { log, metrics: syncMetrics });
+  const reconciler = await startCloudflareSync(loaded.config, { current: () => app.snapshot(), subscribe: (l) => app.onRebuild(l) }, { log, events: app.events, observer: syncMetrics });
   const reload = async (cause: string) => {
     const result = await reloadConfig(app, loaded.source, cause);
     if (result.ok) health.reload(result.loaded);

@@ -1,5 +1,6 @@
 import type { DnsRecord } from './dns-record.js';
-import type { Changes } from './plan.js';
+import type { ChangeSet } from './plan.js';
+import type { RunStop } from './provider-errors.js';
 
 /** The kind of change one record went through. */
 export type ChangeOp = 'create' | 'update' | 'delete';
@@ -8,26 +9,56 @@ export type ChangeOp = 'create' | 'update' | 'delete';
 export interface RecordFailure {
   readonly op: ChangeOp;
   readonly record: DnsRecord;
-  /** Provider error code (Cloudflare's `errors[].code`), when there was one. */
+  /** Provider error code (Cloudflare's root-cause code), when there was one. */
   readonly code: number | undefined;
   readonly message: string;
-  /** True for rate limits and 5xx that outlasted the retry budget: the next sync tries again. */
+  /** True for failures a later run may get past (5xx out of retries); false for a record the provider will not take. */
   readonly retryable: boolean;
 }
 
-/** What apply did, record by record. */
+/** What apply did, record by record; `stoppedBy` when the provider stopped it before the end. */
 export interface ApplyResult {
   readonly applied: readonly { readonly op: ChangeOp; readonly record: DnsRecord }[];
   readonly failed: readonly RecordFailure[];
+  /** A zone-wide refusal or an exhausted request budget: the changes not in applied/failed were not tried. */
+  readonly stoppedBy?: RunStop;
+}
+
+/** One listing of the whole zone. */
+export interface ZoneListing {
+  /** Every record of the types geosteer reads (SYNC_RECORD_TYPES). */
+  readonly records: readonly DnsRecord[];
+  /** Records of every type in the zone: what counts against its record quota. */
+  readonly total: number;
+}
+
+/** How many records the zone may hold and holds. */
+export interface ZoneCapacity {
+  /** Undefined when the provider sets no per-zone limit (or will not say). */
+  readonly quota: number | undefined;
+  readonly used: number;
+}
+
+/** Options of every provider call. */
+export interface ProviderCallOptions {
+  /** Aborted by stop(): no request starts after it. */
+  readonly signal?: AbortSignal;
+}
+
+/** Options of apply. */
+export interface ApplyOptions extends ProviderCallOptions {
+  /** Called as records are done (applied or failed), out of all the changes. */
+  readonly onProgress?: (done: number, total: number) => void;
 }
 
 /**
- * Where records are published. `records` lists every record at or below each suffix (so a
- * steered name's region records and registry TXTs come in one listing); `apply` makes the
- * changes, reporting per-record failures instead of throwing. Both throw only when the
- * provider cannot be used at all (listing failed, bad token).
+ * Where records are published. `list` reads the whole zone in as few requests as the
+ * provider allows (the planner filters); `apply` makes the changes, reporting per-record
+ * failures instead of throwing. list and capacity throw ZoneRefusal / RateLimited when the
+ * zone cannot be used at all; apply returns them as `stoppedBy`.
  */
 export interface DnsProvider {
-  records(suffixes: readonly string[]): Promise<DnsRecord[]>;
-  apply(changes: Changes): Promise<ApplyResult>;
+  list(opts?: ProviderCallOptions): Promise<ZoneListing>;
+  capacity(opts?: ProviderCallOptions): Promise<ZoneCapacity>;
+  apply(changes: ChangeSet, opts?: ApplyOptions): Promise<ApplyResult>;
 }

@@ -1,10 +1,18 @@
 import { setKey, type DnsRecord } from './dns-record.js';
-import { ownerComment, parseRegistryRecord, registryContent, registryName, type RegistryEntry } from './registry.js';
+import { readZone } from './ownership.js';
+import { canonicalContent, contentKey } from './record-content.js';
+import { ownerComment, registryRecord } from './registry.js';
 
 // The planner: current records + desired records -> changes. Pure: no I/O, no clock, no
 // logging, so the whole ownership logic is a table test (test/sync/plan.test.ts).
+//
+// Ownership is decided per record, never per (name, type): a record is ours when it carries
+// our owner comment *and* our registry claim holds its name. Anything else is foreign, at
+// any name: reported as a conflict, never changed or deleted. A free name is claimed first
+// (registry TXT only), re-read, and filled in by the next plan, so that two deployments
+// starting together never both publish (ownership.ts decides the winner).
 
-/** `sync` creates, updates and deletes; `upsert-only` never deletes. */
+/** `sync` creates, updates and deletes; `upsert-only` never deletes a whole set we no longer want. */
 export type SyncMode = 'sync' | 'upsert-only';
 
 /** What the planner needs besides the records. */
@@ -20,36 +28,48 @@ export interface RecordUpdate {
   readonly after: DnsRecord;
 }
 
-/** A desired record set that exists at the provider but is not ours: left alone and reported. */
+/** A desired record set that geosteer may not (fully) manage: reported, foreign records left alone. */
 export interface Conflict {
   readonly name: string;
   readonly type: string;
   readonly reason: string;
+  /** The records that are not ours. */
   readonly existing: readonly DnsRecord[];
 }
 
-/** The planner's result; creates and updates carry our owner comment. */
-export interface Changes {
-  readonly creates: readonly DnsRecord[];
-  readonly updates: readonly RecordUpdate[];
+/** Writes for a provider, applied in this order: deletes, updates, creates. */
+export interface ChangeSet {
   readonly deletes: readonly DnsRecord[];
+  readonly updates: readonly RecordUpdate[];
+  readonly creates: readonly DnsRecord[];
+}
+
+/** The planner's result; everything written carries our owner comment. */
+export interface Changes extends ChangeSet {
+  /** Registry claims for names nobody holds yet: written and re-read before any record there. */
+  readonly claims: readonly DnsRecord[];
+  /** Desired records at the names being claimed; the plan after the re-read creates them. */
+  readonly awaitingClaim: readonly DnsRecord[];
   readonly conflicts: readonly Conflict[];
   /** Desired records already published exactly as wanted. */
   readonly noops: readonly DnsRecord[];
 }
 
-/** True when the plan changes nothing at the provider. */
+/** True when the plan writes nothing. */
 export function isEmptyPlan(c: Changes): boolean {
-  return c.creates.length === 0 && c.updates.length === 0 && c.deletes.length === 0;
+  return c.claims.length === 0 && c.creates.length === 0 && c.updates.length === 0 && c.deletes.length === 0;
+}
+
+/** Records the plan adds to the zone once every phase ran (what counts against a record quota). */
+export function recordsAdded(c: Changes): number {
+  return c.claims.length + c.awaitingClaim.length + c.creates.length - c.deletes.length;
 }
 
 function groupBy(records: readonly DnsRecord[]): Map<string, DnsRecord[]> {
   const out = new Map<string, DnsRecord[]>();
   for (const r of records) {
     const key = setKey(r.name, r.type);
-    const list = out.get(key);
-    if (list) list.push(r);
-    else out.set(key, [r]);
+    out.set(key, [...(out.get(key) ?? []), r]);
   }
   return out;
 }
@@ -58,72 +78,84 @@ function sameAttributes(a: DnsRecord, b: DnsRecord): boolean {
   return a.ttl === b.ttl && a.proxied === b.proxied && (a.comment ?? '') === (b.comment ?? '');
 }
 
-type Ownership = { kind: 'ours' } | { kind: 'free' } | { kind: 'foreign'; reason: string };
-
-/**
- * Turns current + desired into changes. A record set (name, type) is ours when a registry
- * TXT with our owner id covers it, or when every record in it carries our owner comment;
- * a desired set that exists and is not ours is a conflict and nothing in it is touched.
- * Records of names we never desired and never owned are not even looked at.
- */
+/** Turns current + desired into changes for `policy` (see the header for the rules). */
 export function planChanges(current: readonly DnsRecord[], desired: readonly DnsRecord[], policy: SyncPolicy): Changes {
-  const comment = ownerComment(policy.ownerId);
-  const registry = new Map<string, { entry: RegistryEntry; record: DnsRecord }[]>();
-  const plain: DnsRecord[] = [];
-  for (const r of current) {
-    const entry = parseRegistryRecord(r);
-    if (!entry) {
-      plain.push(r);
-      continue;
-    }
-    const key = setKey(entry.name, entry.type);
-    registry.set(key, [...(registry.get(key) ?? []), { entry, record: r }]);
-  }
-  const sets = groupBy(plain);
-  const typesAt = new Map<string, Set<string>>();
-  for (const r of plain) typesAt.set(r.name, (typesAt.get(r.name) ?? new Set()).add(r.type));
-
-  const ownership = (key: string): Ownership => {
-    const entries = registry.get(key) ?? [];
-    const foreign = entries.find((e) => e.entry.owner !== policy.ownerId);
-    if (foreign) return { kind: 'foreign', reason: `owned by geosteer owner "${foreign.entry.owner}" (registry ${foreign.record.name})` };
-    if (entries.length > 0) return { kind: 'ours' };
-    const set = sets.get(key) ?? [];
-    if (set.length === 0) return { kind: 'free' };
-    if (set.every((r) => r.comment === comment)) return { kind: 'ours' };
-    return { kind: 'foreign', reason: 'records exist that geosteer does not own (no registry TXT and no owner comment)' };
-  };
-
+  const { ownerId } = policy;
+  const zone = readZone(current, ownerId);
+  const comment = ownerComment(ownerId);
+  const mine = (r: DnsRecord) => r.comment === comment;
+  const wanted = groupBy(desired.map((d) => ({ ...d, content: canonicalContent(d.type, d.content), comment })));
+  const claims: DnsRecord[] = [];
+  const awaitingClaim: DnsRecord[] = [];
   const creates: DnsRecord[] = [];
   const updates: RecordUpdate[] = [];
   const deletes: DnsRecord[] = [];
   const conflicts: Conflict[] = [];
   const noops: DnsRecord[] = [];
-  const wanted = groupBy(desired.map((d) => ({ ...d, comment })));
+  const deleting = new Set<DnsRecord>();
+  const drop = (r: DnsRecord) => {
+    if (deleting.has(r)) return;
+    deleting.add(r);
+    deletes.push(r);
+  };
+  const ourRecordsIn = (name: string, type: string) => (zone.sets.get(setKey(name, type)) ?? []).filter(mine);
+
+  // Our claims: withdraw those that lost a race, drop duplicates, and (sync) retire sets we no longer want.
+  for (const [name, list] of zone.claims) {
+    const ours = list.filter((c) => c.entry.owner === ownerId);
+    const holder = zone.holder(name);
+    if (ours.length === 0 || (holder.kind === 'foreign' && holder.by === 'external-dns')) continue;
+    if (holder.kind === 'foreign') {
+      for (const c of ours) [c.record, ...ourRecordsIn(name, c.entry.type)].forEach(drop);
+      continue;
+    }
+    const seen = new Set<string>();
+    for (const c of ours) {
+      const key = setKey(name, c.entry.type);
+      if (seen.has(key)) drop(c.record);
+      else if (!wanted.has(key) && policy.mode === 'sync') [...ourRecordsIn(name, c.entry.type), c.record].forEach(drop);
+      seen.add(key);
+    }
+  }
 
   for (const [key, want] of wanted) {
     const { name, type } = want[0];
-    const existing = sets.get(key) ?? [];
-    const own = ownership(key);
-    if (own.kind === 'foreign') {
-      conflicts.push({ name, type, reason: own.reason, existing });
+    const holder = zone.holder(name);
+    const existing = zone.sets.get(key) ?? [];
+    if (holder.kind === 'foreign') {
+      conflicts.push({ name, type, reason: holder.reason, existing });
       continue;
     }
-    // A CNAME cannot share its name with other records (Cloudflare 81053/81054, RFC 1034 3.6.2).
-    const blocking = [...(typesAt.get(name) ?? [])].filter(
-      (t) => t !== type && (t === 'CNAME' || type === 'CNAME') && !(ownership(setKey(name, t)).kind === 'ours' && policy.mode === 'sync' && !wanted.has(setKey(name, t))),
-    );
-    if (blocking.length > 0) {
-      const others = blocking.flatMap((t) => sets.get(setKey(name, t)) ?? []);
-      conflicts.push({ name, type, reason: `a CNAME cannot share its name with other records; ${name} has ${blocking.join(', ')} records geosteer may not remove`, existing: others });
+    // A CNAME cannot share its name with other records (RFC 1034 3.6.2; Cloudflare 81053/81054).
+    const blockingTypes = [...(zone.typesAt.get(name) ?? [])].filter((t) => t !== type && (t === 'CNAME' || type === 'CNAME'));
+    const blockers = blockingTypes.flatMap((t) => zone.sets.get(setKey(name, t)) ?? []).filter((r) => !deleting.has(r));
+    if (blockers.length > 0) {
+      const types = [...new Set(blockers.map((r) => r.type))].join(', ');
+      conflicts.push({ name, type, reason: `a CNAME cannot share its name with other records; ${name} has ${types} records geosteer may not remove`, existing: blockers });
       continue;
     }
-    const remaining = [...existing];
+    const foreign = existing.filter((r) => holder.kind === 'free' || !mine(r));
+    if (holder.kind === 'free') {
+      if (foreign.length > 0) {
+        const why = foreign.every(mine) ? `carry geosteer's comment but no registry entry names them (restore the registry TXT or delete them by hand)` : 'were not created by geosteer';
+        conflicts.push({ name, type, reason: `${foreign.length} record(s) here ${why}; left alone`, existing: foreign });
+      } else {
+        claims.push(registryRecord(ownerId, name, type));
+        awaitingClaim.push(...want);
+      }
+      continue;
+    }
+    if (foreign.length > 0) {
+      conflicts.push({ name, type, reason: `${foreign.length} record(s) in this set were not created by geosteer (no owner comment); left alone, geosteer's own are managed`, existing: foreign });
+    }
+    const servedByForeign = new Set(foreign.map((r) => contentKey(type, r.content)));
+    const remaining = existing.filter(mine);
     const pending: DnsRecord[] = [];
     for (const d of want) {
-      const i = remaining.findIndex((c) => c.content === d.content);
+      const k = contentKey(type, d.content);
+      const i = remaining.findIndex((c) => contentKey(type, c.content) === k);
       if (i < 0) {
-        pending.push(d);
+        if (!servedByForeign.has(k)) pending.push(d);
         continue;
       }
       const [c] = remaining.splice(i, 1);
@@ -135,21 +167,10 @@ export function planChanges(current: readonly DnsRecord[], desired: readonly Dns
       if (c) updates.push({ before: c, after: { ...d, id: c.id } });
       else creates.push(d);
     }
-    if (policy.mode === 'sync') deletes.push(...remaining);
-    if (!(registry.get(key) ?? []).some((e) => e.entry.owner === policy.ownerId)) {
-      creates.push({ name: registryName(name, type), type: 'TXT', content: registryContent(policy.ownerId, name, type), ttl: 1, proxied: false, comment });
-    }
+    // Within a set we keep, our own stale records go under both policies (upsert-only
+    // only spares whole sets we no longer want): a drained region's address must not linger.
+    remaining.forEach(drop);
+    if (!(zone.claims.get(name) ?? []).some((c) => c.entry.owner === ownerId && c.entry.type === type)) creates.push(registryRecord(ownerId, name, type));
   }
-
-  if (policy.mode === 'sync') {
-    // Sets we own but no longer want: the records, then their registry entries.
-    for (const [key, existing] of sets) {
-      if (!wanted.has(key) && ownership(key).kind === 'ours') deletes.push(...existing);
-    }
-    for (const [key, entries] of registry) {
-      if (wanted.has(key)) continue;
-      for (const e of entries) if (e.entry.owner === policy.ownerId) deletes.push(e.record);
-    }
-  }
-  return { creates, updates, deletes, conflicts, noops };
+  return { claims, awaitingClaim, creates, updates, deletes, conflicts, noops };
 }

@@ -1,48 +1,59 @@
 import type { CloudflareSyncConfig } from '../config/schema.js';
-import type { Snapshot } from '../dns/snapshot.js';
 import type { EventLog } from '../events/event-log.js';
 import type { Logger } from '../shared/logger.js';
-import type { SyncMetrics } from '../metrics/sync-metrics.js';
-import { desiredRecords, managedSuffixes, unknownRecordNames } from './desired-records.js';
-import { parseRegistryRecord } from './registry.js';
-import type { ApplyResult, DnsProvider } from './dns-provider.js';
+import { backoffDelay } from './backoff.js';
+import { desiredRecords } from './desired-records.js';
+import type { DnsProvider } from './dns-provider.js';
 import { describeRecord, type DnsRecord } from './dns-record.js';
-import { isEmptyPlan, planChanges, type Changes } from './plan.js';
+import { LeaseKeeper } from './lease-keeper.js';
+import type { RequestBudget } from './request-budget.js';
+import { OutcomeRecorder } from './run-record.js';
+import type { RunTracker } from './run-tracker.js';
+import type { SyncInput, SyncSource } from './sync-input.js';
+import type { SyncObserver } from './sync-observer.js';
+import { budgetView, type RunProgress, type RunReport, type SyncReport } from './sync-report.js';
+import { syncOnce, type RunHooks, type RunOutcome, type RunPhase, type RunSettings } from './sync-run.js';
+import { SyncScheduler, type PassVerdict } from './sync-scheduler.js';
+import type { SyncTimers } from './sync-timers.js';
+import type { WriterLease } from './writer-lease.js';
 
-/** One sync run as the admin API shows it. */
-export interface SyncReport {
-  readonly startedAt: string;
-  readonly finishedAt: string;
-  readonly generation: number;
-  readonly policy: CloudflareSyncConfig['policy'];
-  readonly dryRun: boolean;
-  /** ok: everything applied; partial: some records failed; failed: listing or apply failed as a whole. */
-  readonly result: 'ok' | 'partial' | 'failed' | 'dry_run';
-  readonly plan: {
-    readonly creates: string[];
-    readonly updates: string[];
-    readonly deletes: string[];
-    readonly conflicts: { name: string; type: string; reason: string }[];
-    readonly noops: number;
-  } | undefined;
-  readonly applied: number;
-  readonly failures: { op: string; record: string; code: number | undefined; message: string; retryable: boolean }[];
-  readonly error: string | undefined;
+/** The running Cloudflare sync, as the service and GET /v1/sync see it. */
+export interface CloudflareSync {
+  /** What GET /v1/sync returns. */
+  report(): Promise<SyncReport>;
+  /** Runs a pass now (or joins the running one and its follow-up); resolves with the last report. */
+  syncNow(reason?: string): Promise<RunReport | undefined>;
+  /** Stops; once resolved, no provider call is made any more. */
+  stop(): Promise<void>;
 }
 
-/** What the reconciler is built from. */
+/** Timing of passes. */
+export interface ScheduleSettings {
+  readonly intervalMs: number;
+  readonly debounceMs: number;
+  /** First retry after a failed or refused pass; doubles up to maxBackoffMs. */
+  readonly retryDelayMs: number;
+  readonly maxBackoffMs: number;
+  readonly leaseTtlMs: number;
+}
+
+/** What a Reconciler is built from. */
 export interface ReconcilerOptions {
   readonly provider: DnsProvider;
-  readonly config: CloudflareSyncConfig;
-  /** Zones delegation_ns writes NS records for (delegatedZones(config)). */
-  readonly delegated: readonly string[];
-  readonly snapshot: () => Snapshot;
+  readonly source: SyncSource;
+  readonly settings: RunSettings;
+  readonly config: Pick<CloudflareSyncConfig, 'zone_id' | 'owner_id' | 'policy' | 'dry_run'>;
+  readonly schedule: ScheduleSettings;
+  readonly budget: RequestBudget;
+  readonly lease: WriterLease;
+  /** This instance's name in the writer lease. */
+  readonly holderId: string;
+  readonly tracker: RunTracker;
   readonly log: Logger;
   readonly events?: EventLog;
-  readonly metrics?: SyncMetrics;
-  /** After a failed or partial run, try again this soon (default 30 s; never later than the interval). */
-  readonly retryDelayMs?: number;
-  readonly now?: () => number;
+  readonly observer: SyncObserver;
+  readonly timers: SyncTimers;
+  readonly random: () => number;
 }
 
 function fingerprint(records: readonly DnsRecord[]): string {
@@ -50,178 +61,126 @@ function fingerprint(records: readonly DnsRecord[]): string {
 }
 
 /**
- * Keeps the provider in line with the snapshot: a run lists the managed names, plans, and
- * applies (or only logs, in dry-run). Runs are serialized; triggers during a run fold
- * into one follow-up run. Triggers: a snapshot change that alters the desired records
- * (debounced), the interval, and a retry after failures.
+ * Keeps the provider in line with the source: the scheduler decides when, syncOnce does one
+ * pass, the recorder shows it. Only the holder of the owner's writer lease writes.
  */
-export class Reconciler {
-  private readonly cfg: CloudflareSyncConfig;
-  private running: Promise<SyncReport> | undefined;
-  private rerun = false;
-  private last: SyncReport | undefined;
-  private lastDesired: string | undefined;
-  private debounceTimer: NodeJS.Timeout | undefined;
-  private intervalTimer: NodeJS.Timeout | undefined;
-  private retryTimer: NodeJS.Timeout | undefined;
-  private stopped = false;
-  private readonly cleanups: (() => void)[] = [];
-  private readonly now: () => number;
+export class Reconciler implements CloudflareSync {
+  private readonly scheduler: SyncScheduler;
+  private readonly keeper: LeaseKeeper;
+  private readonly recorder: OutcomeRecorder;
+  private last: RunReport | undefined;
+  private running: Omit<RunProgress, 'requests' | 'waitingUntil'> | undefined;
+  private failures = 0;
+  private backoffReason: string | undefined;
+  private converged: string | undefined;
+  private unsubscribe: (() => void) | undefined;
 
   constructor(private readonly opts: ReconcilerOptions) {
-    this.cfg = opts.config;
-    this.now = opts.now ?? Date.now;
+    const { timers, log, schedule } = opts;
+    this.scheduler = new SyncScheduler({
+      timers,
+      intervalMs: schedule.intervalMs,
+      debounceMs: schedule.debounceMs,
+      pass: (reason, signal) => this.pass(reason, signal),
+      onNextAttempt: (at) => opts.observer.nextAttempt(at),
+    });
+    this.keeper = new LeaseKeeper(opts.lease, opts.holderId, schedule.leaseTtlMs, timers, log, (s) => opts.observer.leaseHeld(s.held));
+    this.recorder = new OutcomeRecorder({ log, events: opts.events, observer: opts.observer, now: () => timers.now() });
   }
 
-  /** The last run's report, if any. */
-  lastReport(): SyncReport | undefined {
+  /** Subscribes to the source and runs the first pass. */
+  start(): void {
+    this.unsubscribe = this.opts.source.subscribe((input) => this.onInput(input));
+    this.scheduler.start();
+  }
+
+  private onInput(input: SyncInput): void {
+    const { settings } = this.opts;
+    if (fingerprint(desiredRecords(input.model, input.status, settings.names, settings.delegated)) !== this.converged) this.scheduler.changed('snapshot change');
+  }
+
+  async syncNow(reason = 'manual'): Promise<RunReport | undefined> {
+    await this.scheduler.runNow(reason);
     return this.last;
   }
 
-  /** Starts the interval and runs once now. */
-  start(): void {
-    this.stopped = false;
-    this.intervalTimer = setInterval(() => void this.syncNow('interval'), this.cfg.interval);
-    this.intervalTimer.unref();
-    void this.syncNow('start');
-  }
-
-  /** Tells the reconciler the snapshot changed; a run follows after the debounce when the desired records differ. */
-  notify(snapshot: Snapshot): void {
-    if (this.stopped) return;
-    const desired = fingerprint(this.desired(snapshot));
-    if (desired === this.lastDesired) return;
-    clearTimeout(this.debounceTimer);
-    this.debounceTimer = setTimeout(() => void this.syncNow('snapshot change'), this.cfg.debounce);
-    this.debounceTimer.unref();
-  }
-
-  /** Runs `cleanup` on stop() (e.g. the unsubscribe from the app's snapshots). */
-  onStop(cleanup: () => void): void {
-    this.cleanups.push(cleanup);
-  }
-
-  /** Stops the timers and waits for a run in progress. */
   async stop(): Promise<void> {
-    this.stopped = true;
-    for (const c of this.cleanups.splice(0)) c();
-    clearTimeout(this.debounceTimer);
-    clearTimeout(this.retryTimer);
-    clearInterval(this.intervalTimer);
-    await this.running?.catch(() => undefined);
+    this.unsubscribe?.();
+    await this.scheduler.stop();
+    await this.keeper.stop();
   }
 
-  private desired(snapshot: Snapshot): DnsRecord[] {
-    return desiredRecords(snapshot.model, snapshot.status, this.cfg, this.opts.delegated);
+  async report(): Promise<SyncReport> {
+    const { config, budget, tracker, timers } = this.opts;
+    const state = await budget.state().catch(() => undefined);
+    const lease = this.keeper.current();
+    const next = this.scheduler.nextAttemptAt();
+    const iso = (t: number | undefined) => (t === undefined ? undefined : new Date(t).toISOString());
+    return {
+      zoneId: config.zone_id,
+      ownerId: config.owner_id,
+      policy: config.policy,
+      dryRun: config.dry_run,
+      writer: config.dry_run ? { role: 'dry_run', holder: undefined } : lease ? { role: lease.held ? 'writer' : 'standby', holder: lease.holder } : { role: 'unknown', holder: undefined },
+      running: this.running ? { ...this.running, requests: tracker.requests, waitingUntil: tracker.waitingUntil !== undefined && tracker.waitingUntil > timers.now() ? iso(tracker.waitingUntil) : undefined } : null,
+      last: this.last ?? null,
+      nextAttemptAt: iso(next) ?? null,
+      backoff: this.failures > 0 ? { failures: this.failures, reason: this.backoffReason ?? 'failed' } : null,
+      budget: state ? budgetView(state) : null,
+    };
   }
 
-  /** Runs a sync now (or joins the one running and then runs again); resolves with its report. */
-  async syncNow(reason = 'manual'): Promise<SyncReport> {
-    if (this.running) {
-      this.rerun = true;
-      await this.running.catch(() => undefined);
-      return this.running ?? this.syncNow(reason);
+  private async pass(reason: string, signal: AbortSignal): Promise<PassVerdict> {
+    const { provider, source, settings, tracker, timers, log, schedule } = this.opts;
+    const input = source.current();
+    if (!settings.dryRun) {
+      try {
+        const lease = await this.keeper.ensure();
+        if (!lease.held) return { retryInMs: Math.max(1000, (lease.expiresAt ?? timers.now()) - timers.now() + 1) };
+      } catch (err) {
+        log.warn({ err: (err as Error).message }, 'cloudflare sync: the writer lease store is unreachable; not writing until it answers');
+        return { retryInMs: schedule.retryDelayMs };
+      }
     }
-    this.running = this.run(reason);
+    const startedAt = timers.now();
+    tracker.begin();
+    this.running = { reason, startedAt: new Date(startedAt).toISOString(), phase: 'listing', done: 0, total: 0 };
+    const hooks: RunHooks = {
+      phase: (phase: RunPhase) => (this.running = { ...this.running!, phase, done: 0, total: 0 }),
+      progress: (done, total) => (this.running = { ...this.running!, done, total }),
+      ensureWriter: async () => {
+        if (settings.dryRun) return;
+        const lease = await this.keeper.ensure();
+        if (!lease.held) throw new Error(`the writer lease of owner ${settings.policy.ownerId} went to ${lease.holder}; this instance stopped writing`);
+      },
+    };
+    let outcome: RunOutcome;
     try {
-      return await this.running;
+      outcome = await syncOnce(provider, input, settings, hooks, log, signal);
     } finally {
       this.running = undefined;
-      if (this.rerun && !this.stopped) {
-        this.rerun = false;
-        void this.syncNow('follow-up');
-      }
     }
+    if (signal.aborted) return {};
+    this.last = this.recorder.record(outcome, { reason, startedAt, generation: input.generation, requests: tracker.requests, dryRun: settings.dryRun });
+    return this.verdict(outcome);
   }
 
-  private async run(reason: string): Promise<SyncReport> {
-    const startedAt = new Date(this.now()).toISOString();
-    const snapshot = this.opts.snapshot();
-    const desired = this.desired(snapshot);
-    const policy = { mode: this.cfg.policy, ownerId: this.cfg.owner_id };
-    const base = { startedAt, generation: snapshot.generation, policy: this.cfg.policy, dryRun: this.cfg.dry_run };
-    const { log, metrics } = this.opts;
-    let changes: Changes | undefined;
-    let result: ApplyResult | undefined;
-    try {
-      const listed = await this.opts.provider.records(managedSuffixes(this.cfg, this.opts.delegated));
-      // Regions with no address yet: leave whatever is published for them untouched.
-      const unknown = new Set(unknownRecordNames(snapshot.model, this.cfg));
-      const current = listed.filter((r) => !unknown.has(parseRegistryRecord(r)?.name ?? r.name));
-      changes = planChanges(current, desired, policy);
-      metrics?.conflicts.set(changes.conflicts.length);
-      for (const c of changes.conflicts) log.warn({ name: c.name, type: c.type, reason: c.reason }, 'cloudflare sync conflict: record set left alone');
-      const summary = { reason, creates: changes.creates.length, updates: changes.updates.length, deletes: changes.deletes.length, conflicts: changes.conflicts.length, noops: changes.noops.length };
-      const plan = this.planView(changes);
-      if (this.cfg.dry_run) {
-        log.info({ ...summary, plan }, 'cloudflare sync dry run: nothing changed');
-        metrics?.runs.inc({ result: 'dry_run' });
-        return this.finish({ ...base, result: 'dry_run', plan, applied: 0, failures: [], error: undefined }, desired);
-      }
-      metrics?.planned.inc({ op: 'create' }, changes.creates.length);
-      metrics?.planned.inc({ op: 'update' }, changes.updates.length);
-      metrics?.planned.inc({ op: 'delete' }, changes.deletes.length);
-      result = isEmptyPlan(changes) ? { applied: [], failed: [] } : await this.opts.provider.apply(changes);
-      for (const a of result.applied) metrics?.applied.inc({ op: a.op });
-      for (const f of result.failed) metrics?.failed.inc({ op: f.op });
-      const outcome = result.failed.length === 0 ? 'ok' : 'partial';
-      const failures = result.failed.map((f) => ({ op: f.op, record: describeRecord(f.record), code: f.code, message: f.message, retryable: f.retryable }));
-      log.info({ ...summary, applied: result.applied.length, failed: result.failed.length }, `cloudflare sync ${outcome}`);
-      for (const f of failures) log.warn(f, 'cloudflare record not applied');
-      if (outcome === 'ok') metrics?.lastSuccess.set(this.now() / 1000);
-      metrics?.runs.inc({ result: outcome });
-      if (result.applied.length > 0 || result.failed.length > 0) {
-        this.opts.events?.record({
-          type: outcome === 'ok' ? 'sync_applied' : 'sync_failed',
-          cause: `cloudflare: ${result.applied.length} applied, ${result.failed.length} failed`,
-          detail: { failed: failures.map((f) => `${f.op} ${f.record}: ${f.message}`).slice(0, 20) },
-        });
-      }
-      const report = this.finish(
-        {
-          ...base,
-          result: outcome,
-          plan,
-          applied: result.applied.length,
-          failures,
-          error: undefined,
-        },
-        outcome === 'ok' ? desired : undefined,
-      );
-      if (outcome !== 'ok') this.scheduleRetry();
-      return report;
-    } catch (err) {
-      const message = (err as Error).message ?? String(err);
-      log.error({ reason, err: message }, 'cloudflare sync failed; the last published records stay as they are');
-      metrics?.runs.inc({ result: 'failed' });
-      this.opts.events?.record({ type: 'sync_failed', cause: `cloudflare: ${message}` });
-      this.scheduleRetry();
-      return this.finish({ ...base, result: 'failed', plan: changes && this.planView(changes), applied: result?.applied.length ?? 0, failures: [], error: message }, undefined);
+  private verdict(o: RunOutcome): PassVerdict {
+    const { schedule, timers, random } = this.opts;
+    if (o.result === 'ok' || o.result === 'conflict' || o.result === 'dry_run') {
+      this.failures = 0;
+      this.backoffReason = undefined;
+      this.converged = o.followUp ? undefined : fingerprint(o.desired);
+      return o.followUp ? { retryInMs: 0 } : {};
     }
-  }
-
-  private finish(report: Omit<SyncReport, 'finishedAt'>, synced: readonly DnsRecord[] | undefined): SyncReport {
-    const full = { ...report, finishedAt: new Date(this.now()).toISOString() };
-    this.last = full;
-    // Only a run that converged makes later identical snapshots irrelevant.
-    this.lastDesired = synced ? fingerprint(synced) : undefined;
-    return full;
-  }
-
-  private scheduleRetry(): void {
-    if (this.stopped) return;
-    clearTimeout(this.retryTimer);
-    this.retryTimer = setTimeout(() => void this.syncNow('retry'), Math.min(this.opts.retryDelayMs ?? 30_000, this.cfg.interval));
-    this.retryTimer.unref();
-  }
-
-  private planView(c: Changes): NonNullable<SyncReport['plan']> {
-    return {
-      creates: c.creates.map(describeRecord),
-      updates: c.updates.map((u) => `${describeRecord(u.before)} -> ${describeRecord(u.after)}`),
-      deletes: c.deletes.map(describeRecord),
-      conflicts: c.conflicts.map(({ name, type, reason }) => ({ name, type, reason })),
-      noops: c.noops.length,
-    };
+    this.converged = undefined;
+    this.failures++;
+    if (o.retryAt !== undefined) {
+      this.backoffReason = 'rate limited';
+      return { retryInMs: Math.max(0, o.retryAt - timers.now()), hold: true };
+    }
+    this.backoffReason = o.result === 'refused' ? `refused (${o.refusal?.reason})` : o.result;
+    const retryInMs = backoffDelay(this.failures, { firstMs: schedule.retryDelayMs, maxMs: schedule.maxBackoffMs }, random);
+    return { retryInMs, hold: o.result !== 'partial' };
   }
 }

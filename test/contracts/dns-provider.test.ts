@@ -66,7 +66,7 @@ for (const [label, make] of implementations) {
     it('creation times order records created one after the other (the claim order)', async () => {
       const p = await make({});
       await p.apply({ ...none, creates: [rec('x.example.com', 'TXT', '"1"'), rec('x.example.com', 'TXT', '"2"'), rec('x.example.com', 'TXT', '"3"')] });
-      const times = (await p.list()).records.sort((r1, r2) => r1.content.localeCompare(r2.content)).map((r) => r.createdOn!);
+      const times = [...(await p.list()).records].sort((r1, r2) => r1.content.localeCompare(r2.content)).map((r) => r.createdOn!);
       expect([...times].sort()).toEqual(times);
       expect(new Set(times).size).toBe(3);
     });

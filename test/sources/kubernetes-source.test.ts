@@ -4,7 +4,7 @@ import { silentLogger } from '../../src/shared/logger.js';
 import type { EndpointSource } from '../../src/sources/endpoint-source.js';
 import { KubernetesSource } from '../../src/sources/kubernetes-source.js';
 import { startSources } from '../../src/sources/start-sources.js';
-import type { Reconciler } from '../../src/sync/reconciler.js';
+import type { CloudflareSync } from '../../src/sync/reconciler.js';
 import { startCloudflareSync } from '../../src/sync/start-sync.js';
 import { SyncMetrics } from '../../src/metrics/sync-metrics.js';
 import { ask } from '../support/dns-client.js';
@@ -58,12 +58,8 @@ describe('Kubernetes Ingress source', () => {
     const metrics = new SyncMetrics(new Registry());
     const sources: EndpointSource[] = await startSources(server.app, { log: silentLogger(), events: server.app.events, metrics, delays });
     cleanups.push(() => Promise.all(sources.map((s) => s.stop())));
-    const reconciler: Reconciler = (await startCloudflareSync(server.app, {
-      log: silentLogger(),
-      metrics,
-      env: { CLOUDFLARE_API_TOKEN: cf.token },
-      retry: { baseDelayMs: 1, maxDelayMs: 5, sleep: async () => undefined },
-    }))!;
+    const snapshots = { current: () => server.app.snapshot(), subscribe: (l: Parameters<typeof server.app.onRebuild>[0]) => server.app.onRebuild(l) };
+    const reconciler: CloudflareSync = (await startCloudflareSync(server.app.config.config, snapshots, { log: silentLogger(), observer: metrics, env: { CLOUDFLARE_API_TOKEN: cf.token } }))!;
     cleanups.push(() => reconciler.stop());
 
     const tokyoA = async () => (await ask(server.port, { name: 'api.example.com', type: 'A', ecs: JAPAN_ECS })).answers;
@@ -84,7 +80,7 @@ describe('Kubernetes Ingress source', () => {
     await until('a reported source error', errors, (n) => n >= 2);
     expect(server.app.events.list({ limit: 10, type: 'source_error' }).length).toBeGreaterThan(0);
     expect(await tokyoA()).toEqual(['203.0.113.32']);
-    expect((await reconciler.syncNow()).result).toBe('ok');
+    expect((await reconciler.syncNow())?.result).toBe('ok');
     expect(cfTokyo()).toEqual(['A 203.0.113.32']);
   });
 

@@ -88,6 +88,8 @@ export interface FakeCloudflare {
   blockFor(ms: number): void;
   /** Holds requests `when` matches until `count` of them arrived, then lets them all through. */
   gate(when: (req: { method: string; url: string }) => boolean, count: number): void;
+  /** Holds the next request `when` matches until release(); `arrived` resolves when it is held. */
+  hold(when: (req: { method: string; url: string }) => boolean): { arrived: Promise<void>; release(): void };
   /** Records whose create/update the fake refuses with 400 (a permanent, per-record error). */
   refuse: (r: { name: string; type: string; content: string }) => { code: number; message: string } | undefined;
   quota: number | undefined;
@@ -108,6 +110,7 @@ export async function startFakeCloudflare(options: FakeCloudflareOptions | strin
   const store = new Map<string, FakeRecord>();
   const faults: Fault[] = [];
   const gates: { when: (req: { method: string; url: string }) => boolean; count: number; waiting: (() => void)[] }[] = [];
+  const holds: { when: (req: { method: string; url: string }) => boolean; held: Promise<void>; arrived: () => void }[] = [];
   const requests: SeenRequest[] = [];
   const recent: number[] = [];
   let blockedUntil = 0;
@@ -137,6 +140,13 @@ export async function startFakeCloudflare(options: FakeCloudflareOptions | strin
     inject: (f) => void faults.push(f),
     blockFor: (ms) => void (blockedUntil = now() + ms),
     gate: (when, count) => void gates.push({ when, count, waiting: [] }),
+    hold: (when) => {
+      let arrived!: () => void;
+      let release!: () => void;
+      const held = new Promise<void>((r) => (release = r));
+      holds.push({ when, held, arrived: () => arrived() });
+      return { arrived: new Promise<void>((r) => (arrived = r)), release: () => release() };
+    },
     refuse: () => undefined,
     quota: opts.quota,
     close: () => app.close(),
@@ -199,6 +209,12 @@ export async function startFakeCloudflare(options: FakeCloudflareOptions | strin
 
   // Gates, auth, the rate limit, the request log and fault injection in front of every route.
   app.addHook('onRequest', async (req) => {
+    const h = holds.findIndex((x) => x.when({ method: req.method, url: req.url }));
+    if (h >= 0) {
+      const [hold] = holds.splice(h, 1);
+      hold.arrived();
+      await hold.held;
+    }
     const gate = gates.find((g) => g.count > 0 && g.when({ method: req.method, url: req.url }));
     if (!gate) return;
     await new Promise<void>((release) => {

@@ -67,6 +67,8 @@ export interface FakeCloudflareOptions {
   now?: () => number;
   /** Records the zone may hold (record_quota); unlimited when absent. */
   quota?: number;
+  /** Answer record_quota: null although `quota` holds (an account-level limit). */
+  hideQuota?: boolean;
   /** Account rate limit: requests per window, then every request is refused for blockMs. */
   rateLimit?: { requests: number; windowMs: number; blockMs: number };
   /** Validation errors as 1004 "DNS Validation Error" with the cause in error_chain. */
@@ -228,8 +230,8 @@ export async function startFakeCloudflare(options: FakeCloudflareOptions | strin
     if (auth !== `Bearer ${token}` && auth !== `Bearer ${readOnlyToken}`) return fail(reply, new CfError(403, 10000, 'Authentication error'));
     const t = now();
     if (t < blockedUntil) return fail(reply, new CfError(429, 10429, 'Rate limited. Please wait and consider throttling your request speed'), Math.ceil((blockedUntil - t) / 1000));
-    rateHeaders(reply);
     recent.push(t);
+    rateHeaders(reply); // what remains after this request
     if (recent.length > limit.requests) {
       blockedUntil = t + limit.blockMs;
       return fail(reply, new CfError(429, 10429, 'Rate limited. Please wait and consider throttling your request speed'), Math.ceil(limit.blockMs / 1000));
@@ -271,7 +273,7 @@ export async function startFakeCloudflare(options: FakeCloudflareOptions | strin
 
   app.get('/client/v4/zones/:zone/dns_records/usage', async (req, reply) => {
     const zone = zoneOf(req);
-    return ok(reply, { record_quota: fake.quota ?? null, record_usage: zone.size });
+    return ok(reply, { record_quota: opts.hideQuota ? null : (fake.quota ?? null), record_usage: zone.size });
   });
 
   app.get('/client/v4/zones/:zone/dns_records', async (req, reply) => {

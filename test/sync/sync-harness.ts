@@ -31,6 +31,15 @@ export function syncDocument(fake: FakeCloudflare, extra: Record<string, unknown
   return doc;
 }
 
+/** Adds `count` steered names svc<i>.example.com over all four regions, each synced per region (8 records a name). */
+export function withNames(doc: Record<string, any>, count: number): Record<string, any> {
+  for (let i = 0; i < count; i++) {
+    doc.names.push({ name: `svc${i}.example.com`, default: ['taiwan', 'tokyo', 'singapore', 'us-west'] });
+    doc.sync.cloudflare.names.push({ name: `svc${i}.example.com`, per_region: true, ttl: 60 });
+  }
+  return doc;
+}
+
 let generation = 0;
 
 /** The input a control plane would hand the sync for `doc` under `health` and `drains`. */
@@ -69,9 +78,9 @@ export interface StartedSync {
 }
 
 /** Starts the real Cloudflare sync (real SDK, fake API) for `doc` on virtual timers. */
-export async function startSync(doc: Record<string, any>, fake: FakeCloudflare, deps: Partial<SyncDeps> & { token?: string; timers?: VirtualTimers } = {}): Promise<StartedSync> {
+export async function startSync(doc: Record<string, any>, fake: FakeCloudflare, deps: Partial<SyncDeps> & { token?: string; timers?: VirtualTimers; input?: SyncInput } = {}): Promise<StartedSync> {
   const timers = deps.timers ?? new VirtualTimers();
-  const source = new TestSource(inputOf(doc));
+  const source = new TestSource(deps.input ?? inputOf(doc));
   const { config } = loadDocument(doc);
   const sync = (await startCloudflareSync(config, source, {
     log: silentLogger(),
@@ -107,9 +116,9 @@ export function zoneView(records: readonly FakeRecord[]): string[] {
     .sort();
 }
 
-/** Requests since `from` (an index into fake.requests), as "METHOD path". */
+/** Requests since `from` (an index into fake.requests), as "METHOD path" with record ids as :id. */
 export function requestsSince(fake: FakeCloudflare, from = 0): string[] {
-  return fake.requests.slice(from).map((r) => `${r.method} ${new URL(r.url, 'http://x').pathname.replace(`/client/v4/zones/${fake.zoneId}`, '')}`);
+  return fake.requests.slice(from).map((r) => `${r.method} ${new URL(r.url, 'http://x').pathname.replace(`/client/v4/zones/${fake.zoneId}`, '').replace(/\/[0-9a-f]{32}$/, '/:id')}`);
 }
 
 /** The ten records the example config publishes with everything up. */

@@ -3,7 +3,7 @@ import type { ApplyOptions, ApplyResult, ChangeOp, RecordFailure, ZoneListing } 
 import type { DnsRecord } from '../dns-record.js';
 import { hasLanded, type RecordChange } from '../landed-changes.js';
 import type { ChangeSet } from '../plan.js';
-import { isRunStop, ZoneRefusal, type RunStop } from '../provider-errors.js';
+import { isRunStop, type RunStop } from '../provider-errors.js';
 import type { SyncTimers } from '../sync-timers.js';
 import { CloudflareCallError } from './cloudflare-calls.js';
 
@@ -45,7 +45,6 @@ class Stop extends Error {
 function failureOf(err: unknown) {
   if (isRunStop(err)) throw new Stop(err);
   if (!(err instanceof CloudflareCallError)) throw err;
-  if (err.failure.kind === 'refused') throw new Stop(new ZoneRefusal(err.failure.refusal));
   return err.failure;
 }
 

@@ -1,5 +1,5 @@
 import type { Logger } from '../../shared/logger.js';
-import { RateLimited } from '../provider-errors.js';
+import { RateLimited, ZoneRefusal } from '../provider-errors.js';
 import type { RequestBudget } from '../request-budget.js';
 import type { RequestKind, SyncObserver } from '../sync-observer.js';
 import type { SyncTimers } from '../sync-timers.js';
@@ -28,13 +28,13 @@ export interface CallRules {
 /** Production defaults: pause at most 30 s, 5 attempts, 1 s doubling, 30 s without Retry-After. */
 export const DEFAULT_CALL_RULES: CallRules = { maxWaitMs: 30_000, attempts: 5, baseDelayMs: 1000, defaultRetryAfterMs: 30_000 };
 
-/** A request that failed for good; `failure` says how (refused, record, transient). */
+/** A request that failed for good, for this record or for now (zone-wide refusals are ZoneRefusal). */
 export class CloudflareCallError extends Error {
   constructor(
-    readonly failure: Exclude<CloudflareFailure, { kind: 'aborted' | 'rate_limited' }>,
+    readonly failure: Extract<CloudflareFailure, { kind: 'record' | 'transient' }>,
     options: { cause: unknown },
   ) {
-    super(failure.kind === 'refused' ? failure.refusal.what : failure.kind === 'record' ? failure.message : `Cloudflare unavailable: ${(options.cause as Error)?.message ?? options.cause}`, options);
+    super(failure.kind === 'record' ? failure.message : `Cloudflare unavailable: ${(options.cause as Error)?.message ?? options.cause}`, options);
     this.name = 'CloudflareCallError';
   }
 }
@@ -83,6 +83,7 @@ export class CloudflareCalls {
           if (attempt < rules.attempts) continue;
           throw new RateLimited(until, `Cloudflare answered 429 to ${attempt} attempts in a row; next attempt at ${new Date(until).toISOString()}`);
         }
+        if (failure.kind === 'refused') throw new ZoneRefusal(failure.refusal);
         if (failure.kind === 'transient' && opts.idempotent && attempt < rules.attempts) {
           const delay = rules.baseDelayMs * 2 ** (attempt - 1) * (0.75 + 0.25 * this.deps.random());
           await timers.sleep(delay, opts.signal);

@@ -2,6 +2,7 @@ import { Cluster, Redis, type RedisOptions } from 'ioredis';
 import type { CloudflareSyncConfig, Config } from '../config/schema.js';
 import type { Logger } from '../shared/logger.js';
 import { redisConnectionOf } from './create-state-store.js';
+import { urlOptions } from './redis-state-store.js';
 
 // The Cloudflare sync's request budget (a token bucket) and per-owner writer lease in
 // Redis, so that every instance of a deployment spends one budget and only one of them
@@ -65,21 +66,10 @@ type Client = (Redis | Cluster) & {
   geosteerLeaseRelease(key: string, holder: string): Promise<number>;
 };
 
-function credentials(url: string | undefined): RedisOptions {
-  if (!url) return {};
-  const u = new URL(url);
-  return {
-    username: u.username ? decodeURIComponent(u.username) : undefined,
-    password: u.password ? decodeURIComponent(u.password) : undefined,
-    db: u.pathname.length > 1 ? Number(u.pathname.slice(1)) : undefined,
-    tls: u.protocol === 'rediss:' ? {} : undefined,
-  };
-}
-
 function connect(state: Config['state']): Client {
   const c = redisConnectionOf(state);
   // a command waits for one reconnect at most, then fails: a sync pass must not hang on Redis
-  const common: RedisOptions = { connectTimeout: 2000, commandTimeout: 2000, maxRetriesPerRequest: 1, retryStrategy: (times) => Math.min(50 * times, 1000), ...credentials(c.url) };
+  const common: RedisOptions = { connectTimeout: 2000, commandTimeout: 2000, maxRetriesPerRequest: 1, retryStrategy: (times) => Math.min(50 * times, 1000), ...urlOptions(c.url) };
   const client =
     c.mode === 'cluster'
       ? new Cluster(c.nodes.map((n) => ({ host: n.host, port: n.port })), { redisOptions: common })

@@ -171,7 +171,8 @@ export class Reconciler implements CloudflareSync {
       this.failures = 0;
       this.backoffReason = undefined;
       this.converged = o.followUp ? undefined : fingerprint(o.desired);
-      return o.followUp ? { retryInMs: 0 } : {};
+      // a claim still to be written (it appeared after the re-read): one more pass, a debounce later
+      return o.followUp ? { retryInMs: schedule.debounceMs } : {};
     }
     this.converged = undefined;
     this.failures++;

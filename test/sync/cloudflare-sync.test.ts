@@ -1,32 +1,27 @@
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { beforeEach, describe, expect, it } from 'vitest';
 import { ALL_UP } from '../../src/steering/region-status.js';
 import { silentLogger } from '../../src/shared/logger.js';
-import type { CloudflareSync } from '../../src/sync/reconciler.js';
 import { startCloudflareSync } from '../../src/sync/start-sync.js';
 import { startFakeCloudflare, type FakeCloudflare } from '../support/fake-cloudflare.js';
 import { eventually } from '../support/redis-server.js';
 import { loadDocument } from '../support/test-server.js';
-import { FIRST_SYNC, firstRun, inputOf, requestsSince, startSync, syncDocument, TestSource, zoneView } from './sync-harness.js';
+import { FIRST_SYNC, firstRun, inputOf, ownedPerTest, requestsSince, startSync, syncDocument, TestSource, zoneView } from './sync-harness.js';
 
 // The real `cloudflare` SDK against the fake API server (test/support/fake-cloudflare.ts)
 // through its baseURL option; the example config's four regions on api.example.com.
 
+const own = ownedPerTest();
+
 let fake: FakeCloudflare;
-let sync: CloudflareSync | undefined;
 
 beforeEach(async () => {
-  fake = await startFakeCloudflare();
-});
-afterEach(async () => {
-  await sync?.stop();
-  sync = undefined;
-  await fake.close();
+  fake = own.fake(await startFakeCloudflare());
 });
 
 describe('Cloudflare sync through the real SDK against the fake API', () => {
   it('first sync claims, re-reads and creates (5 requests); a quiet run is one list request', async () => {
     const foreign = fake.seed({ name: 'www.api.example.com', type: 'A', content: '203.0.113.5', comment: 'hand-made' });
-    ({ sync } = await startSync(syncDocument(fake), fake));
+    const { sync } = own.sync(await startSync(syncDocument(fake), fake));
     const report = await firstRun(sync);
     expect(report.result).toBe('ok');
     expect(zoneView(fake.records())).toEqual([...FIRST_SYNC, 'www.api.example.com A 203.0.113.5'].sort());
@@ -48,8 +43,8 @@ describe('Cloudflare sync through the real SDK against the fake API', () => {
 
   it('a health change reaches the failover record one debounce later, updated in place', async () => {
     const doc = syncDocument(fake);
-    const started = await startSync(doc, fake);
-    sync = started.sync;
+    const started = own.sync(await startSync(doc, fake));
+    const { sync } = started;
     await firstRun(sync);
     const before = fake.records().find((x) => x.name === 'api.example.com' && x.type === 'A')!;
     const from = fake.requests.length;
@@ -70,8 +65,8 @@ describe('Cloudflare sync through the real SDK against the fake API', () => {
   it('a region removed from the config is deleted, registry included; foreign records stay', async () => {
     fake.seed({ name: 'www.api.example.com', type: 'A', content: '203.0.113.5' });
     const doc = syncDocument(fake);
-    const started = await startSync(doc, fake);
-    sync = started.sync;
+    const started = own.sync(await startSync(doc, fake));
+    const { sync } = started;
     await firstRun(sync);
     delete doc.regions['us-west'];
     doc.names[0].rules = doc.names[0].rules.filter((rule: { tiers: string[] }) => !JSON.stringify(rule.tiers).includes('us-west'));
@@ -86,7 +81,7 @@ describe('Cloudflare sync through the real SDK against the fake API', () => {
   });
 
   it('dry run lists, checks the quota and plans, but changes nothing', async () => {
-    ({ sync } = await startSync(syncDocument(fake, { dry_run: true }), fake));
+    const { sync } = own.sync(await startSync(syncDocument(fake, { dry_run: true }), fake));
     const report = await firstRun(sync);
     expect(report.result).toBe('dry_run');
     expect(report.plan?.creates).toHaveLength(20);
@@ -98,7 +93,7 @@ describe('Cloudflare sync through the real SDK against the fake API', () => {
 
   it('a permanent 400 on one record: the batch is halved until it stands alone; the rest is applied and it is reported', async () => {
     fake.refuse = (rec) => (rec.name === 'singapore.api.example.com' && rec.type === 'AAAA' ? { code: 9006, message: 'Content for AAAA record must be a valid IPv6 address.' } : undefined);
-    ({ sync } = await startSync(syncDocument(fake), fake));
+    const { sync } = own.sync(await startSync(syncDocument(fake), fake));
     const report = await firstRun(sync);
     expect(report.result).toBe('partial');
     expect(report.failures).toEqual([

@@ -1,8 +1,7 @@
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { Logger } from '../../src/shared/logger.js';
-import type { CloudflareSync } from '../../src/sync/reconciler.js';
 import { startFakeCloudflare, type FakeCloudflare } from '../support/fake-cloudflare.js';
-import { firstRun, nextRun, startSync, syncDocument, withNames, type StartedSync } from './sync-harness.js';
+import { firstRun, nextRun, ownedPerTest, type StartedSync, startSync, syncDocument, withNames } from './sync-harness.js';
 import { VirtualTimers } from './virtual-timers.js';
 
 // The closing figures of issue 12 for an 800-record zone (100 names x 4 regions x A+AAAA),
@@ -10,14 +9,7 @@ import { VirtualTimers } from './virtual-timers.js';
 // refused try and 1136 in the first minute; 53 requests and 40 warning lines per try with
 // the quota 40 records short; one list request per synced name on every quiet run.
 
-let fake: FakeCloudflare | undefined;
-let sync: CloudflareSync | undefined;
-afterEach(async () => {
-  await sync?.stop();
-  sync = undefined;
-  await fake?.close();
-  fake = undefined;
-});
+const own = ownedPerTest();
 
 function doc800(f: FakeCloudflare): Record<string, any> {
   const doc = syncDocument(f);
@@ -47,9 +39,8 @@ async function nextTry(s: StartedSync) {
 
 describe('800-record zone: requests per run', () => {
   it('first run 11 (list, usage, 4 claim batches, list, 4 record batches); quiet run 1', async () => {
-    const f = (fake = await startFakeCloudflare());
-    const s = await startSync(doc800(f), f);
-    sync = s.sync;
+    const f = own.fake(await startFakeCloudflare());
+    const s = own.sync(await startSync(doc800(f), f));
     const first = await firstRun(s.sync);
     expect([first.result, first.requests, first.applied]).toEqual(['ok', 11, 1600]);
     expect(f.records()).toHaveLength(1600);
@@ -59,9 +50,8 @@ describe('800-record zone: requests per run', () => {
   });
 
   it('read-only token: 3 requests per try, 6 in the first minute (tries at 0 s and 30 s)', async () => {
-    const f = (fake = await startFakeCloudflare());
-    const s = await startSync(doc800(f), f, { token: f.readOnlyToken });
-    sync = s.sync;
+    const f = own.fake(await startFakeCloudflare());
+    const s = own.sync(await startSync(doc800(f), f, { token: f.readOnlyToken }));
     const tries = [await firstRun(s.sync)];
     tries.push(await nextTry(s));
     expect(tries.map((t) => [t.result, t.requests])).toEqual([['refused', 3], ['refused', 3]]);
@@ -70,10 +60,9 @@ describe('800-record zone: requests per run', () => {
   });
 
   it('quota 40 records short: 2 requests and one error line per try, nothing created', async () => {
-    const f = (fake = await startFakeCloudflare({ quota: 1560 }));
+    const f = own.fake(await startFakeCloudflare({ quota: 1560 }));
     const lines: string[] = [];
-    const s = await startSync(doc800(f), f, { log: countingLogger(lines) });
-    sync = s.sync;
+    const s = own.sync(await startSync(doc800(f), f, { log: countingLogger(lines) }));
     const first = await firstRun(s.sync);
     expect([first.result, first.requests, first.quota?.doNotFit]).toEqual(['refused', 2, 40]);
     expect(lines.filter((l) => l !== 'info')).toEqual(['error']);
@@ -86,11 +75,10 @@ describe('800-record zone: requests per run', () => {
 
   it('a 5-minute rate-limit block: converged 300 s after it started, 1 + 11 requests', async () => {
     const timers = new VirtualTimers();
-    const f = (fake = await startFakeCloudflare({ now: () => timers.now() }));
+    const f = own.fake(await startFakeCloudflare({ now: () => timers.now() }));
     const blockedAt = timers.now();
     f.blockFor(300_000);
-    const s = await startSync(doc800(f), f, { timers });
-    sync = s.sync;
+    const s = own.sync(await startSync(doc800(f), f, { timers }));
     const blocked = await firstRun(s.sync);
     const converged = await nextTry(s);
     expect([blocked.result, blocked.requests, converged.result, converged.requests]).toEqual(['failed', 1, 'ok', 11]);

@@ -1,26 +1,21 @@
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import type { CloudflareSync } from '../../src/sync/reconciler.js';
+import { beforeEach, describe, expect, it } from 'vitest';
 import { startFakeCloudflare, type FakeCloudflare } from '../support/fake-cloudflare.js';
-import { FIRST_SYNC, firstRun, inputOf, requestsSince, startSync, syncDocument, zoneView } from './sync-harness.js';
+import { FIRST_SYNC, firstRun, inputOf, ownedPerTest, requestsSince, startSync, syncDocument, zoneView } from './sync-harness.js';
 
 // Findings 1, 4 and 10 of issue 12: geosteer changes or deletes only records it created.
 
+const own = ownedPerTest();
+
 let fake: FakeCloudflare;
-const syncs: CloudflareSync[] = [];
 
 beforeEach(async () => {
-  fake = await startFakeCloudflare();
-});
-afterEach(async () => {
-  for (const s of syncs.splice(0)) await s.stop();
-  await fake.close();
+  fake = own.fake(await startFakeCloudflare());
 });
 
 describe.each(['sync', 'upsert-only'] as const)('finding 1, policy %s: a record added by hand next to geosteer\'s', (policy) => {
   it('is reported as a conflict and never changed or deleted, also when the set\'s address changes', async () => {
     const doc = syncDocument(fake, { policy });
-    const started = await startSync(doc, fake);
-    syncs.push(started.sync);
+    const started = own.sync(await startSync(doc, fake));
     await firstRun(started.sync);
     const hand = fake.seed({ name: 'tokyo.api.example.com', type: 'A', content: '203.0.113.99', ttl: 300, comment: 'not ours' });
 
@@ -49,9 +44,8 @@ describe('finding 4: two deployments (different owner_id) starting together on a
   it('both list before either writes; the earlier claim wins every name, the loser withdraws and reports conflicts', async () => {
     // both first listings are held until both arrived: each sees the empty zone
     fake.gate((q) => q.method === 'GET' && new URL(q.url, 'http://x').pathname.endsWith('/dns_records'), 2);
-    const a = await startSync(syncDocument(fake, { owner_id: 'geo-east' }), fake, { instanceId: 'east-1' });
-    const b = await startSync(syncDocument(fake, { owner_id: 'geo-west' }), fake, { instanceId: 'west-1' });
-    syncs.push(a.sync, b.sync);
+    const a = own.sync(await startSync(syncDocument(fake, { owner_id: 'geo-east' }), fake, { instanceId: 'east-1' }));
+    const b = own.sync(await startSync(syncDocument(fake, { owner_id: 'geo-west' }), fake, { instanceId: 'west-1' }));
     const [ra, rb] = await Promise.all([firstRun(a.sync), firstRun(b.sync)]);
 
     const claims = fake.records().filter((r) => r.name.startsWith('_geosteer-'));
@@ -86,8 +80,8 @@ describe('finding 10: names an ExternalDNS TXT registry claims', () => {
   it('are foreign in the a-<name> form and the legacy same-name form: nothing is created there', async () => {
     const typed = fake.seed({ name: 'a-tokyo.api.example.com', type: 'TXT', content: '"heritage=external-dns,external-dns/owner=k8s-tokyo,external-dns/resource=ingress/web/api"' });
     const legacy = fake.seed({ name: 'singapore.api.example.com', type: 'TXT', content: '"heritage=external-dns,external-dns/owner=default,external-dns/resource=service/edge/lb"' });
-    ({ sync: syncs[0] } = await startSync(syncDocument(fake), fake));
-    const report = await firstRun(syncs[0]);
+    const { sync } = own.sync(await startSync(syncDocument(fake), fake));
+    const report = await firstRun(sync);
     expect(report.result).toBe('conflict');
     expect(report.plan?.conflicts.map((c) => `${c.name} ${c.type}: ${c.reason}`).sort()).toEqual([
       'singapore.api.example.com A: claimed by ExternalDNS owner "default" (TXT singapore.api.example.com)',

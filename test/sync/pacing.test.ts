@@ -1,11 +1,10 @@
 import { Registry } from 'prom-client';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { EventLog } from '../../src/events/event-log.js';
 import { SyncMetrics } from '../../src/metrics/sync-metrics.js';
-import type { CloudflareSync } from '../../src/sync/reconciler.js';
 import { startFakeCloudflare, type FakeCloudflare } from '../support/fake-cloudflare.js';
 import { eventually } from '../support/redis-server.js';
-import { FIRST_SYNC, firstRun, inputOf, nextRun, requestsSince, startSync, syncDocument, withNames, zoneView } from './sync-harness.js';
+import { FIRST_SYNC, firstRun, inputOf, nextRun, ownedPerTest, requestsSince, startSync, syncDocument, withNames, zoneView } from './sync-harness.js';
 import { VirtualTimers } from './virtual-timers.js';
 
 // Finding 3 of issue 12: the zone is listed once per run, every request is paid from a
@@ -13,13 +12,9 @@ import { VirtualTimers } from './virtual-timers.js';
 // Retry-After headers are obeyed (a 5-minute block is waited out by scheduling, not by
 // hammering).
 
+const own = ownedPerTest();
+
 let fake: FakeCloudflare;
-let sync: CloudflareSync | undefined;
-afterEach(async () => {
-  await sync?.stop();
-  sync = undefined;
-  await fake.close();
-});
 
 async function metric(registry: Registry, name: string): Promise<number> {
   return (await registry.getSingleMetric(name)!.get()).values.reduce((sum, v) => sum + v.value, 0);
@@ -27,9 +22,8 @@ async function metric(registry: Registry, name: string): Promise<number> {
 
 describe('finding 3: pacing', () => {
   it('40 synced names: one list request per quiet run (it was 40, and tripped a 30/min limit)', async () => {
-    fake = await startFakeCloudflare();
-    const s = await startSync(withNames(syncDocument(fake), 39), fake);
-    sync = s.sync;
+    fake = own.fake(await startFakeCloudflare());
+    const s = own.sync(await startSync(withNames(syncDocument(fake), 39), fake));
     const first = await firstRun(s.sync);
     expect(first.result).toBe('ok');
     expect(fake.records()).toHaveLength(2 * (10 + 39 * 8)); // records plus one registry TXT each
@@ -41,11 +35,10 @@ describe('finding 3: pacing', () => {
   });
 
   it('the budget paces a run (pauses counted and shown); a run in progress shows its progress', async () => {
-    fake = await startFakeCloudflare();
+    fake = own.fake(await startFakeCloudflare());
     const registry = new Registry();
     const hold = fake.hold((q) => q.method === 'GET' && q.url.includes('page=1') && fake.requests.length === 3);
-    const s = await startSync(syncDocument(fake, { budget: { requests: 60, window: '1m', burst: 3 } }), fake, { observer: new SyncMetrics(registry) });
-    sync = s.sync;
+    const s = own.sync(await startSync(syncDocument(fake, { budget: { requests: 60, window: '1m', burst: 3 } }), fake, { observer: new SyncMetrics(registry) }));
     await hold.arrived; // the re-read after the claims: the 4th request, after a pause for the budget
     const during = await s.sync.report();
     expect(during.running).toMatchObject({ reason: 'start', phase: 'listing', requests: 3 });
@@ -61,9 +54,8 @@ describe('finding 3: pacing', () => {
 
   it("reads the Ratelimit header: when the account's window is spent, it waits without sending (no 429)", async () => {
     const timers = new VirtualTimers();
-    fake = await startFakeCloudflare({ now: () => timers.now(), rateLimit: { requests: 6, windowMs: 300_000, blockMs: 300_000 } });
-    const s = await startSync(syncDocument(fake), fake, { timers });
-    sync = s.sync;
+    fake = own.fake(await startFakeCloudflare({ now: () => timers.now(), rateLimit: { requests: 6, windowMs: 300_000, blockMs: 300_000 } }));
+    const s = own.sync(await startSync(syncDocument(fake), fake, { timers }));
     await firstRun(s.sync); // 5 requests: the header now says r=1
     s.timers.advance(60_000);
     expect((await s.sync.syncNow())?.requests).toBe(1); // the last one: r=0 from here to the window's end
@@ -79,10 +71,9 @@ describe('finding 3: pacing', () => {
   });
 
   it('a 429 with a short Retry-After is waited out inside the run', async () => {
-    fake = await startFakeCloudflare();
+    fake = own.fake(await startFakeCloudflare());
     fake.inject({ when: (q) => q.url.endsWith('/batch'), status: 429, code: 10429, message: 'Rate limited. Please wait and consider throttling your request speed', retryAfter: 2, times: 3 });
-    const s = await startSync(syncDocument(fake), fake);
-    sync = s.sync;
+    const s = own.sync(await startSync(syncDocument(fake), fake));
     const report = await firstRun(s.sync);
     expect(report.result).toBe('ok');
     expect(zoneView(fake.records())).toEqual(FIRST_SYNC);
@@ -93,12 +84,11 @@ describe('finding 3: pacing', () => {
 
   it('a 5-minute block (429, Retry-After 300): one request, the next attempt at its end, converged then', async () => {
     const timers = new VirtualTimers();
-    fake = await startFakeCloudflare({ now: () => timers.now() });
+    fake = own.fake(await startFakeCloudflare({ now: () => timers.now() }));
     fake.blockFor(300_000);
     const events = new EventLog();
     const start = timers.now();
-    const s = await startSync(syncDocument(fake), fake, { timers, events });
-    sync = s.sync;
+    const s = own.sync(await startSync(syncDocument(fake), fake, { timers, events }));
     const blocked = await firstRun(s.sync);
     expect(blocked.result).toBe('failed');
     expect(blocked.requests).toBe(1);

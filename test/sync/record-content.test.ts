@@ -1,20 +1,12 @@
-import { afterEach, describe, expect, it } from 'vitest';
-import type { CloudflareSync } from '../../src/sync/reconciler.js';
+import { describe, expect, it } from 'vitest';
 import { canonicalContent, contentKey, txtText } from '../../src/sync/record-content.js';
-import { startFakeCloudflare, type FakeCloudflare } from '../support/fake-cloudflare.js';
-import { firstRun, inputOf, requestsSince, startSync, syncDocument, zoneView } from './sync-harness.js';
+import { startFakeCloudflare } from '../support/fake-cloudflare.js';
+import { firstRun, inputOf, ownedPerTest, requestsSince, startSync, syncDocument, zoneView } from './sync-harness.js';
 
 // Findings 7 and 8 of issue 12: content compared canonically; upsert-only still removes the
 // addresses it put into a set it keeps.
 
-let fake: FakeCloudflare | undefined;
-let sync: CloudflareSync | undefined;
-afterEach(async () => {
-  await sync?.stop();
-  sync = undefined;
-  await fake?.close();
-  fake = undefined;
-});
+const own = ownedPerTest();
 
 describe('canonical content', () => {
   it('AAAA in RFC 5952 form, CNAME/NS lower case without the dot, TXT compared unquoted', () => {
@@ -29,10 +21,10 @@ describe('canonical content', () => {
 
 describe('finding 7: a non-canonical IPv6 address in the config', () => {
   it('is written canonical once; the next runs write nothing', async () => {
-    const f = (fake = await startFakeCloudflare());
+    const f = own.fake(await startFakeCloudflare());
     const doc = syncDocument(f);
     doc.regions.taiwan.endpoints[1].address = '2001:DB8:1:0:0:0:0:10';
-    ({ sync } = await startSync(doc, f));
+    const { sync } = own.sync(await startSync(doc, f));
     await firstRun(sync);
     expect(zoneView(f.records()).filter((r) => r.includes('AAAA 2001:db8:1::10'))).toEqual(['api.example.com AAAA 2001:db8:1::10', 'taiwan.api.example.com AAAA 2001:db8:1::10']);
     const from = f.requests.length;
@@ -43,11 +35,11 @@ describe('finding 7: a non-canonical IPv6 address in the config', () => {
 
 describe('finding 8: upsert-only and a drained region holding two addresses', () => {
   it("the drained region's addresses leave the failover record; only the new choice remains", async () => {
-    const f = (fake = await startFakeCloudflare());
+    const f = own.fake(await startFakeCloudflare());
     const doc = syncDocument(f, { policy: 'upsert-only' });
     doc.regions.taiwan.endpoints.push({ name: 'tw-v4b', address: '198.51.100.11' });
-    const started = await startSync(doc, f);
-    sync = started.sync;
+    const started = own.sync(await startSync(doc, f));
+    const { sync } = started;
     await firstRun(sync);
     expect(zoneView(f.records()).filter((r) => r.startsWith('api.example.com A '))).toEqual(['api.example.com A 198.51.100.10', 'api.example.com A 198.51.100.11']);
     started.source.set(inputOf(doc, undefined, ['taiwan']));

@@ -1,22 +1,17 @@
 import { Registry } from 'prom-client';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { EventLog } from '../../src/events/event-log.js';
 import { SyncMetrics } from '../../src/metrics/sync-metrics.js';
-import type { CloudflareSync } from '../../src/sync/reconciler.js';
 import { startFakeCloudflare, type FakeCloudflare } from '../support/fake-cloudflare.js';
-import { firstRun, inputOf, nextRun, requestsSince, startSync, syncDocument, type StartedSync } from './sync-harness.js';
+import { firstRun, inputOf, nextRun, ownedPerTest, requestsSince, type StartedSync, startSync, syncDocument } from './sync-harness.js';
 
 // Finding 2 of issue 12: a refusal no single record can fix stops the run with one error,
 // backs off exponentially (30 s doubling, capped at 10 min) and shows in /v1/sync, an event
 // and a metric, instead of replaying every record one by one every 30 s.
 
+const own = ownedPerTest();
+
 let fake: FakeCloudflare;
-let sync: CloudflareSync | undefined;
-afterEach(async () => {
-  await sync?.stop();
-  sync = undefined;
-  await fake.close();
-});
 
 async function metric(registry: Registry, name: string, labels: Record<string, string> = {}): Promise<number> {
   const m = registry.getSingleMetric(name);
@@ -34,11 +29,11 @@ async function retry(s: StartedSync): Promise<{ delay: number; report: Awaited<R
 
 describe('finding 2: zone-wide refusals', () => {
   it('a read-only token: 3 requests per try (list, usage, the refused claim batch), one event, back-off 30 s doubling to 10 min', async () => {
-    fake = await startFakeCloudflare();
+    fake = own.fake(await startFakeCloudflare());
     const registry = new Registry();
     const events = new EventLog();
-    const s = await startSync(syncDocument(fake), fake, { token: fake.readOnlyToken, observer: new SyncMetrics(registry), events });
-    sync = s.sync;
+    const s = own.sync(await startSync(syncDocument(fake), fake, { token: fake.readOnlyToken, observer: new SyncMetrics(registry), events }));
+    const { sync } = s;
     const first = await firstRun(s.sync);
     expect(first.result).toBe('refused');
     expect(first.refusal).toEqual({
@@ -76,10 +71,9 @@ describe('finding 2: zone-wide refusals', () => {
   });
 
   it('the zone record quota is checked before writing: 2 requests per try, nothing created', async () => {
-    fake = await startFakeCloudflare({ quota: 14 });
+    fake = own.fake(await startFakeCloudflare({ quota: 14 }));
     for (let i = 0; i < 4; i++) fake.seed({ name: `host${i}.example.com`, type: 'A', content: `192.0.2.${i + 1}` });
-    const s = await startSync(syncDocument(fake), fake);
-    sync = s.sync;
+    const s = own.sync(await startSync(syncDocument(fake), fake));
     const first = await firstRun(s.sync);
     expect(first.result).toBe('refused');
     expect(first.quota).toEqual({ quota: 14, used: 4, adds: 20, doNotFit: 10 });
@@ -92,12 +86,11 @@ describe('finding 2: zone-wide refusals', () => {
   });
 
   it('with the quota full, an update of a record geosteer owns still reaches Cloudflare (a drain is not held back)', async () => {
-    fake = await startFakeCloudflare({ quota: 2 });
+    fake = own.fake(await startFakeCloudflare({ quota: 2 }));
     const mine = { comment: 'geosteer owner=geo-test', ttl: 60 };
     fake.seed({ name: '_geosteer-a.api.example.com', type: 'TXT', content: '"heritage=geosteer,geosteer/owner=geo-test,geosteer/resource=api.example.com/A"', ...mine, ttl: 1 });
     const old = fake.seed({ name: 'api.example.com', type: 'A', content: '198.51.100.10', ...mine });
-    const s = await startSync(syncDocument(fake), fake, { input: inputOf(syncDocument(fake), undefined, ['taiwan']) });
-    sync = s.sync;
+    const s = own.sync(await startSync(syncDocument(fake), fake, { input: inputOf(syncDocument(fake), undefined, ['taiwan']) }));
     const first = await firstRun(s.sync);
     expect(first.result).toBe('refused');
     expect(first.plan?.updates).toEqual(['api.example.com A 198.51.100.10 ttl=60 -> api.example.com A 198.51.100.30 ttl=60']);
@@ -107,9 +100,8 @@ describe('finding 2: zone-wide refusals', () => {
   });
 
   it('a quota only the API knows (record_quota null, 81045 on the batch) stops the run at the first refusal', async () => {
-    fake = await startFakeCloudflare({ quota: 5, hideQuota: true });
-    const s = await startSync(syncDocument(fake), fake);
-    sync = s.sync;
+    fake = own.fake(await startFakeCloudflare({ quota: 5, hideQuota: true }));
+    const s = own.sync(await startSync(syncDocument(fake), fake));
     const first = await firstRun(s.sync);
     expect(first.result).toBe('refused');
     expect(first.refusal).toMatchObject({ reason: 'quota', code: 81045 });
@@ -117,10 +109,10 @@ describe('finding 2: zone-wide refusals', () => {
   });
 
   it('an unknown zone id: one request, refused with what to change', async () => {
-    fake = await startFakeCloudflare();
+    fake = own.fake(await startFakeCloudflare());
     const doc = syncDocument(fake, { zone_id: '0123456789abcdef0123456789abcdef' });
-    const s = await startSync(doc, fake);
-    sync = s.sync;
+    const s = own.sync(await startSync(doc, fake));
+    const { sync } = s;
     const first = await firstRun(s.sync);
     expect(first.refusal).toMatchObject({ reason: 'zone', code: 7003, fix: "copy the zone id from the zone's Overview page in the Cloudflare dashboard into sync.cloudflare.zone_id" });
     expect(fake.requests).toHaveLength(1);

@@ -1,9 +1,8 @@
-import { afterEach, describe, expect, it } from 'vitest';
-import type { CloudflareSync } from '../../src/sync/reconciler.js';
+import { describe, expect, it } from 'vitest';
 import { memoryCoordination } from '../../src/sync/start-sync.js';
-import { startFakeCloudflare, type FakeCloudflare } from '../support/fake-cloudflare.js';
+import { startFakeCloudflare } from '../support/fake-cloudflare.js';
 import { loadDocument } from '../support/test-server.js';
-import { FIRST_SYNC, firstRun, requestsSince, startSync, syncDocument, zoneView } from './sync-harness.js';
+import { FIRST_SYNC, firstRun, ownedPerTest, requestsSince, startSync, syncDocument, zoneView } from './sync-harness.js';
 import { VirtualTimers } from './virtual-timers.js';
 
 // Finding 6 of issue 12: a name removed from the config. Under `policy: sync` geosteer owns
@@ -12,12 +11,7 @@ import { VirtualTimers } from './virtual-timers.js';
 // new config, keeping the shared budget and lease) or by a restart (a new process); under
 // upsert-only both keep them.
 
-const fakes: FakeCloudflare[] = [];
-const syncs: CloudflareSync[] = [];
-afterEach(async () => {
-  for (const s of syncs.splice(0)) await s.stop();
-  for (const f of fakes.splice(0)) await f.close();
-});
+const own = ownedPerTest();
 
 function withEdge(doc: Record<string, any>): Record<string, any> {
   doc.names.push({ name: 'edge.example.com', default: ['tokyo'] });
@@ -33,20 +27,18 @@ function withoutEdge(doc: Record<string, any>): Record<string, any> {
 
 /** Converges with edge.example.com, then removes it by `how`; returns the zone and the requests of the first run after. */
 async function removeEdge(policy: 'sync' | 'upsert-only', how: 'reload' | 'restart') {
-  const fake = await startFakeCloudflare();
-  fakes.push(fake);
+  const fake = own.fake(await startFakeCloudflare());
   const timers = new VirtualTimers();
   const before = withEdge(syncDocument(fake, { policy }));
   const coordination = memoryCoordination(loadDocument(before).config, () => timers.now());
-  const old = await startSync(before, fake, { timers, coordination });
+  const old = own.sync(await startSync(before, fake, { timers, coordination }));
   await firstRun(old.sync);
   expect(zoneView(fake.records()).filter((r) => r.includes('edge.example.com'))).toEqual(['edge.example.com A 198.51.100.30', 'edge.example.com AAAA 2001:db8:3::30', 'tokyo.edge.example.com A 198.51.100.30', 'tokyo.edge.example.com AAAA 2001:db8:3::30']);
   await old.sync.stop();
   const from = fake.requests.length;
   const after = withoutEdge(syncDocument(fake, { policy }));
   // a reload keeps the process's budget, lease and clock; a restart starts from nothing
-  const next = how === 'reload' ? await startSync(after, fake, { timers, coordination }) : await startSync(after, fake);
-  syncs.push(next.sync);
+  const next = own.sync(how === 'reload' ? await startSync(after, fake, { timers, coordination }) : await startSync(after, fake));
   const report = await firstRun(next.sync);
   return { zone: zoneView(fake.records()), registry: fake.records().filter((r) => r.name.startsWith('_geosteer-')).length, requests: requestsSince(fake, from), result: report.result };
 }

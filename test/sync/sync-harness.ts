@@ -1,3 +1,4 @@
+import { afterEach } from 'vitest';
 import { silentLogger } from '../../src/shared/logger.js';
 import { regionStatusView, ALL_UP, type HealthView } from '../../src/steering/region-status.js';
 import type { CloudflareSync } from '../../src/sync/reconciler.js';
@@ -91,6 +92,20 @@ export async function startSync(doc: Record<string, any>, fake: FakeCloudflare, 
     timers,
   }))!;
   return { sync, source, timers };
+}
+
+/** Registers what a test starts; after each test the syncs are stopped, then the fakes closed. */
+export function ownedPerTest(): { fake(f: FakeCloudflare): FakeCloudflare; sync<T extends { sync: CloudflareSync }>(started: T): T } {
+  const syncs: CloudflareSync[] = [];
+  const fakes: FakeCloudflare[] = [];
+  afterEach(async () => {
+    for (const s of syncs.splice(0)) await s.stop();
+    for (const f of fakes.splice(0)) await f.close();
+  });
+  return {
+    fake: (f) => (fakes.push(f), f),
+    sync: (started) => (syncs.push(started.sync), started),
+  };
 }
 
 /** The report of the start-up pass (start() kicks one off; syncNow() would add a follow-up). */

@@ -1,9 +1,8 @@
-import { afterEach, describe, expect, it } from 'vitest';
-import type { CloudflareSync } from '../../src/sync/reconciler.js';
+import { describe, expect, it } from 'vitest';
 import { memoryCoordination } from '../../src/sync/start-sync.js';
 import { startFakeCloudflare, type FakeCloudflare } from '../support/fake-cloudflare.js';
 import { loadDocument } from '../support/test-server.js';
-import { firstRun, inputOf, nextRun, requestsSince, startSync, syncDocument, zoneView } from './sync-harness.js';
+import { firstRun, inputOf, nextRun, ownedPerTest, requestsSince, startSync, syncDocument, zoneView } from './sync-harness.js';
 import { VirtualTimers } from './virtual-timers.js';
 
 // Finding 5 of issue 12: instances of one deployment (same owner_id) see a drain at
@@ -11,28 +10,23 @@ import { VirtualTimers } from './virtual-timers.js';
 // record follows one view instead of flipping. Here two syncs share one in-memory lease
 // (as instances share the Redis one, test/sync/redis-coordination.test.ts).
 
+const own = ownedPerTest();
+
 let fake: FakeCloudflare;
-const syncs: CloudflareSync[] = [];
-afterEach(async () => {
-  for (const s of syncs.splice(0)) await s.stop();
-  await fake.close();
-});
 
 const failoverA = () => zoneView(fake.records()).filter((r) => r.startsWith('api.example.com A '));
 
 describe('finding 5: one writer per owner id', () => {
   it('the standby sends nothing while the writer holds the lease; the record does not flip; stop() hands over at once', async () => {
-    fake = await startFakeCloudflare();
+    fake = own.fake(await startFakeCloudflare());
     const timers = new VirtualTimers();
     const doc = syncDocument(fake);
     const coordination = memoryCoordination(loadDocument(doc).config, () => timers.now());
-    const one = await startSync(doc, fake, { timers, coordination, instanceId: 'geo-1' });
-    syncs.push(one.sync);
+    const one = own.sync(await startSync(doc, fake, { timers, coordination, instanceId: 'geo-1' }));
     await firstRun(one.sync);
     const afterFirst = fake.requests.length;
     // the second instance sees taiwan drained (its region's checks saw it first)
-    const two = await startSync(doc, fake, { timers, coordination, instanceId: 'geo-2', input: inputOf(doc, undefined, ['taiwan']) });
-    syncs.push(two.sync);
+    const two = own.sync(await startSync(doc, fake, { timers, coordination, instanceId: 'geo-2', input: inputOf(doc, undefined, ['taiwan']) }));
     await two.sync.syncNow();
     expect((await two.sync.report()).writer).toEqual({ role: 'standby', holder: 'geo-1' });
     expect((await two.sync.report()).last).toBeNull();
@@ -61,14 +55,13 @@ describe('finding 5: one writer per owner id', () => {
   });
 
   it('a writer that dies without releasing is replaced once its lease expires (30 s)', async () => {
-    fake = await startFakeCloudflare();
+    fake = own.fake(await startFakeCloudflare());
     const timers = new VirtualTimers();
     const doc = syncDocument(fake);
     const coordination = memoryCoordination(loadDocument(doc).config, () => timers.now());
     // geo-0 took the lease and vanished (no renewals, no release)
     await coordination.lease.acquire('geo-0', 30_000);
-    const two = await startSync(doc, fake, { timers, coordination, instanceId: 'geo-2' });
-    syncs.push(two.sync);
+    const two = own.sync(await startSync(doc, fake, { timers, coordination, instanceId: 'geo-2' }));
     await two.sync.syncNow();
     const report = await two.sync.report();
     expect(report.writer).toEqual({ role: 'standby', holder: 'geo-0' });

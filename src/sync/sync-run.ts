@@ -25,7 +25,7 @@ export interface RunSettings {
 }
 
 /** Where a pass is, for /v1/sync. */
-export type RunPhase = 'waiting for the writer lease' | 'listing' | 'checking quota' | 'claiming' | 'applying';
+export type RunPhase = 'listing' | 'checking quota' | 'claiming' | 'applying';
 
 /** Calls a pass makes into its owner. */
 export interface RunHooks {
@@ -94,11 +94,11 @@ export async function syncOnce(provider: DnsProvider, input: SyncInput, settings
     if (settings.dryRun) return outcome('dry_run', { shortfall });
     if (shortfall) {
       // nothing is created; what does not add records (a drain reaching Cloudflare) still goes
-      const grow = { deletes: plan.deletes, updates: plan.updates, creates: [] };
-      if (hasWrites(grow)) {
+      const inPlace = { deletes: plan.deletes, updates: plan.updates, creates: [] };
+      if (hasWrites(inPlace)) {
         await hooks.ensureWriter();
         hooks.phase('applying');
-        const r = await write(grow);
+        const r = await write(inPlace);
         if (r.stoppedBy) return stopped(r.stoppedBy);
       }
       return outcome('refused', { refusal: quotaRefusal(shortfall, settings.zone), shortfall });

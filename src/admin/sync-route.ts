@@ -1,15 +1,13 @@
 import type { FastifyInstance } from 'fastify';
-import type { SyncReport } from '../sync/cloudflare/reconciler.js';
+import type { CloudflareSync } from '../sync/reconciler.js';
 
-/** What GET /v1/sync reads: anything that knows its last run. */
-export interface SyncReportSource {
-  lastReport(): SyncReport | undefined;
-}
+/** What GET /v1/sync reads: the sync running now (undefined without sync.cloudflare). */
+export type SyncReportSource = Pick<CloudflareSync, 'report'>;
 
-/** Mounts GET /v1/sync: the last plan and what applying it did (`{cloudflare: null}` before the first run). */
-export function registerSyncRoutes(fastify: FastifyInstance, reconciler: () => SyncReportSource | undefined): void {
-  fastify.get('/v1/sync', { config: { access: 'read' } }, async () => {
-    const r = reconciler();
-    return { cloudflare: r?.lastReport() ?? null, configured: r !== undefined };
+/** Mounts GET /v1/sync: the sync's state (`{configured: false, cloudflare: null}` without sync). */
+export function registerSyncRoutes(fastify: FastifyInstance, sync: () => SyncReportSource | undefined): void {
+  fastify.get('/v1/sync', { config: { access: 'read' }, schema: { summary: 'The Cloudflare sync: last run, plan, budget, refusal and backoff', tags: ['sync'] } }, async () => {
+    const s = sync();
+    return { configured: s !== undefined, cloudflare: s ? await s.report() : null };
   });
 }

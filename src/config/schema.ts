@@ -400,6 +400,25 @@ const cloudflareSyncSchema = z.strictObject({
   names: z.array(syncNameSchema).default([]),
   /** Publish NS (and glue) records delegating the geosteer zones below zone_name. */
   delegation_ns: z.boolean().default(false),
+  /** Cloudflare API requests per window, shared by every instance on this token (through Redis with state.store: redis). */
+  budget: z
+    .strictObject({
+      /** Requests per window; Cloudflare's own limit is 1200 per 5 minutes for the whole account. */
+      requests: z.number().int().min(1).default(600),
+      window: duration.default(300_000),
+      /** Most requests in a row before pacing starts. */
+      burst: z.number().int().min(1).default(60),
+      /** Longest pause inside a run; a longer wait ends the run and the next one starts when the budget allows. */
+      max_wait: duration.default(30_000),
+    })
+    .prefault({}),
+  /** Changes per batch request: 200 on the Free plan, up to 3500 on paid plans. */
+  batch_size: z.number().int().min(1).max(3500).default(200),
+  /** First retry after a failed or refused run; doubles per failure up to max_backoff. */
+  retry_delay: duration.default(30_000),
+  max_backoff: duration.default(600_000),
+  /** How long the writer lease of this owner_id lasts without renewal (renewed every third of it). */
+  lease_ttl: duration.default(30_000),
 });
 
 const syncSchema = z.strictObject({

@@ -21,6 +21,14 @@ export function checkSourcesAndSync(config: Config, regions: ReadonlyMap<string,
   const cf = config.sync?.cloudflare;
   if (!cf) return;
   const path = 'sync.cloudflare';
+  const { budget } = cf;
+  // Cloudflare blocks the whole account for the rest of its 5-minute window past 1200 requests.
+  if ((budget.requests * 300_000) / budget.window > 1200) {
+    problems.push(`${path}.budget: ${budget.requests} requests per ${budget.window / 1000} s is more than Cloudflare's account limit of 1200 per 5 minutes; stay well inside it (default 600 per 5m)`);
+  }
+  if (budget.burst > budget.requests) problems.push(`${path}.budget.burst: ${budget.burst} is more than budget.requests (${budget.requests})`);
+  if (cf.retry_delay > cf.max_backoff) problems.push(`${path}.retry_delay: longer than max_backoff (${cf.max_backoff / 1000} s)`);
+  if (cf.lease_ttl < 3000) problems.push(`${path}.lease_ttl: at least 3s, so that renewals (every third of it) survive a slow Redis answer`);
   if (`geosteer owner=${cf.owner_id}`.length > 100) problems.push(`${path}.owner_id: too long for a record comment (100 characters on the Free plan)`);
   const delegated = delegatedZones(config);
   if (cf.delegation_ns && !cf.zone_name) problems.push(`${path}.delegation_ns: needs zone_name (the Cloudflare zone the delegation is written into)`);

@@ -23,6 +23,12 @@ export type EventType =
   | 'sync_failed'
   | 'state_store_reset'
   | 'state_store_reset_resolved'
+  /** A zone-wide refusal (token, permission, quota, zone) started or changed. */
+  | 'sync_refused'
+  /** The rate limit ended a run; the next attempt waits for its window. */
+  | 'sync_rate_limited'
+  /** The set of record sets in conflict changed. */
+  | 'sync_conflict'
   | 'audit';
 
 /** One entry of the event log. */

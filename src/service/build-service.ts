@@ -23,7 +23,8 @@ import { EMPTY_STATE, type StateStore, type StoreHealth } from '../state/state-s
 import type { ExplainType } from '../steering/explain.js';
 import { ALL_UP } from '../steering/region-status.js';
 import type { Random } from '../steering/types.js';
-import type { DnsProvider } from '../sync/cloudflare/dns-provider.js';
+import type { DnsProvider } from '../sync/dns-provider.js';
+import type { SyncTimers } from '../sync/sync-timers.js';
 import { adminServer, alertListener } from './admin-server.js';
 import { listenAddressesOf } from '../dns/listen-settings.js';
 import { dnsListeners, type DnsListeners } from './dns-listeners.js';
@@ -61,7 +62,8 @@ export interface ServiceDeps {
   readonly geo?: MmdbGeoDatabase;
   readonly stateStore?: StateStore & StoreHealth;
   readonly syncProvider?: DnsProvider;
-  readonly syncRetryDelayMs?: number;
+  /** The sync's clock and timers (tests: virtual time). */
+  readonly syncTimers?: SyncTimers;
   readonly sourceDelays?: Partial<WatchDelays>;
   readonly prober?: Prober;
   readonly healthRandom?: Random;
@@ -154,7 +156,7 @@ export async function buildService(initial: LoadedConfig, deps: ServiceDeps): Pr
     random: deps.healthRandom,
   });
   const syncMetrics = new SyncMetrics(metrics.registry);
-  const sync = syncOutput({ control, config, log, events, metrics: syncMetrics, env, provider: deps.syncProvider, retryDelayMs: deps.syncRetryDelayMs });
+  const sync = syncOutput({ control, config, log, events, metrics: syncMetrics, env, provider: deps.syncProvider, timers: deps.syncTimers });
 
   // DNS: answered here, or (dns.workers > 1, default one per core) by cluster workers that
   // share the sockets while this process keeps the control plane (src/cluster/README.md).

@@ -20,7 +20,8 @@ export function describeRedis(c: RedisConnection): string {
   return `cluster ${c.nodes.map((n) => `${n.host}:${n.port}`).join(',')}`;
 }
 
-function urlOptions(url: string | undefined): RedisOptions {
+/** Credentials, database and TLS from a redis:// or rediss:// URL (sentinel and cluster modes take only these from it). */
+export function urlOptions(url: string | undefined): RedisOptions {
   if (!url) return {};
   const u = new URL(url);
   return {

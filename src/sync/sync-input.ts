@@ -1,16 +1,16 @@
 import type { ServiceModel } from '../config/model.js';
 import type { RegionStatusView } from '../steering/types.js';
 
-/** What the sync reads of the service: the model and the live region status of one snapshot. */
+/** What the sync publishes from: the compiled model and the live region status of one generation. */
 export interface SyncInput {
   readonly generation: number;
   readonly model: ServiceModel;
   readonly status: RegionStatusView;
 }
 
-/** Where the sync gets its input: the current one, and every new one. */
+/** Where the inputs come from (the control plane's snapshots). */
 export interface SyncSource {
   current(): SyncInput;
-  /** Calls `listener` with every new input; returns the unsubscribe function. */
+  /** Calls `listener` with each new input; returns the unsubscribe function. */
   subscribe(listener: (input: SyncInput) => void): () => void;
 }

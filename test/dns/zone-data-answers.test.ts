@@ -35,6 +35,6 @@ describe('zone data in answers', () => {
 
   it('the apex NS carry the zone TTL', async () => {
     const r = await ask(server.port, { name: 'example.com', type: 'NS' });
-    expect(r.packet.answers.map((a: { ttl: number; ns: string }) => `${a.ns} ${a.ttl}`)).toEqual(['ns1.example.com 3600', 'ns2.example.com 3600']);
+    expect(r.packet.answers.map((a) => `${a.ns} ${a.ttl}`)).toEqual(['ns1.example.com 3600', 'ns2.example.com 3600']);
   });
 });

@@ -4,9 +4,15 @@ import Fastify, { type FastifyReply, type FastifyRequest } from 'fastify';
 
 // A stateful fake of the Cloudflare v4 DNS records API, speaking what the `cloudflare` SDK
 // sends: the real paths under /client/v4, the {success, errors, messages, result,
-// result_info} envelope, page/per_page pagination, name.exact/name.endswith/type/comment
-// filters, the batch endpoint (atomic, deletes -> patches -> puts -> posts), Cloudflare's
-// validation codes, and injectable 429/5xx/4xx faults. Loopback only.
+// result_info} envelope, page/per_page pagination (per_page capped at 5000 as Cloudflare
+// does), name/type/content/comment filters, the batch endpoint (atomic, deletes -> patches
+// -> puts -> posts, first error wins), GET .../dns_records/usage, Cloudflare's validation
+// codes (optionally wrapped as 1004 "DNS Validation Error" with an error_chain), per-record
+// comments, created_on with sub-second order, AAAA stored in canonical form, a zone record
+// quota (81045), a read-only token (403 10000 on writes), the account rate limit (1200
+// requests per 5 minutes, then every call 429 for 5 minutes, with Ratelimit /
+// Ratelimit-Policy / Retry-After headers), injectable faults (4xx, 5xx, text bodies, 5xx
+// after commit) and request gates. Loopback only; time comes from `now`.
 
 /** A record as the fake stores and returns it. */
 export interface FakeRecord {
@@ -18,6 +24,7 @@ export interface FakeRecord {
   proxied: boolean;
   comment: string | null;
   tags: string[];
+  created_on: string;
 }
 
 /** A request as the fake saw it. */
@@ -35,8 +42,10 @@ export interface Fault {
   code: number;
   message: string;
   retryAfter?: number;
-  /** Carry out the request first, then answer with the fault (a 5xx after a committed create). */
+  /** Carry out the request first, then answer with the fault (a 5xx after a committed write). */
   afterCommit?: boolean;
+  /** Answer with a text/plain body instead of the JSON envelope (a proxy's 503 page). */
+  text?: boolean;
   times: number;
 }
 
@@ -45,9 +54,25 @@ class CfError extends Error {
     readonly status: number,
     readonly code: number,
     message: string,
+    readonly chain?: { code: number; message: string }[],
   ) {
     super(message);
   }
+}
+
+/** Options of the fake. */
+export interface FakeCloudflareOptions {
+  zoneName?: string;
+  /** Clock for created_on and the rate-limit window (default Date.now). */
+  now?: () => number;
+  /** Records the zone may hold (record_quota); unlimited when absent. */
+  quota?: number;
+  /** Answer record_quota: null although `quota` holds (an account-level limit). */
+  hideQuota?: boolean;
+  /** Account rate limit: requests per window, then every request is refused for blockMs. */
+  rateLimit?: { requests: number; windowMs: number; blockMs: number };
+  /** Validation errors as 1004 "DNS Validation Error" with the cause in error_chain. */
+  errorChain?: boolean;
 }
 
 /** Started fake: its base URL for the SDK, its state, its request log, and fault injection. */
@@ -55,36 +80,77 @@ export interface FakeCloudflare {
   baseURL: string;
   zoneId: string;
   token: string;
+  /** A token that may read the zone but not edit it (403, code 10000, on every write). */
+  readOnlyToken: string;
   records(): FakeRecord[];
   seed(r: Partial<FakeRecord> & Pick<FakeRecord, 'name' | 'type' | 'content'>): FakeRecord;
   requests: SeenRequest[];
   inject(fault: Fault): void;
+  /** Every request is answered 429 (code 10429, Retry-After) for `ms` from now. */
+  blockFor(ms: number): void;
+  /** Holds requests `when` matches until `count` of them arrived, then lets them all through. */
+  gate(when: (req: { method: string; url: string }) => boolean, count: number): void;
+  /** Holds the next request `when` matches until release(); `arrived` resolves when it is held. */
+  hold(when: (req: { method: string; url: string }) => boolean): { arrived: Promise<void>; release(): void };
   /** Records whose create/update the fake refuses with 400 (a permanent, per-record error). */
   refuse: (r: { name: string; type: string; content: string }) => { code: number; message: string } | undefined;
+  quota: number | undefined;
   close(): Promise<void>;
 }
 
+const MAX_PER_PAGE = 5000;
+
 /** Starts the fake on 127.0.0.1, port 0, serving one zone. */
-export async function startFakeCloudflare(zoneName = 'example.com'): Promise<FakeCloudflare> {
+export async function startFakeCloudflare(options: FakeCloudflareOptions | string = {}): Promise<FakeCloudflare> {
+  const opts: FakeCloudflareOptions = typeof options === 'string' ? { zoneName: options } : options;
+  const zoneName = opts.zoneName ?? 'example.com';
+  const now = opts.now ?? Date.now;
+  const limit = opts.rateLimit ?? { requests: 1200, windowMs: 300_000, blockMs: 300_000 };
   const zoneId = randomBytes(16).toString('hex');
   const token = 'test-token-' + randomBytes(4).toString('hex');
+  const readOnlyToken = 'read-only-' + randomBytes(4).toString('hex');
   const store = new Map<string, FakeRecord>();
   const faults: Fault[] = [];
+  const gates: { when: (req: { method: string; url: string }) => boolean; count: number; waiting: (() => void)[] }[] = [];
+  const holds: { when: (req: { method: string; url: string }) => boolean; held: Promise<void>; arrived: () => void }[] = [];
   const requests: SeenRequest[] = [];
+  const recent: number[] = [];
+  let blockedUntil = 0;
+  let lastMs = 0;
+  let sequence = 0;
   const app = Fastify({ logger: false });
+
+  /** created_on with microseconds: strictly increasing within one millisecond too. */
+  const createdOn = () => {
+    const ms = now();
+    sequence = ms === lastMs ? sequence + 1 : 0;
+    lastMs = ms;
+    return new Date(ms).toISOString().replace('Z', `${String(sequence).padStart(3, '0')}Z`);
+  };
   const fake: FakeCloudflare = {
     baseURL: '',
     zoneId,
     token,
+    readOnlyToken,
     records: () => [...store.values()].map((r) => ({ ...r })),
     seed: (r) => {
-      const full: FakeRecord = { id: randomBytes(16).toString('hex'), ttl: 1, proxied: false, comment: null, tags: [], ...r };
+      const full: FakeRecord = { id: randomBytes(16).toString('hex'), ttl: 1, proxied: false, comment: null, tags: [], created_on: createdOn(), ...r };
       store.set(full.id, full);
       return full;
     },
     requests,
     inject: (f) => void faults.push(f),
+    blockFor: (ms) => void (blockedUntil = now() + ms),
+    gate: (when, count) => void gates.push({ when, count, waiting: [] }),
+    hold: (when) => {
+      let arrived!: () => void;
+      let release!: () => void;
+      const held = new Promise<void>((r) => (release = r));
+      holds.push({ when, held, arrived: () => arrived() });
+      return { arrived: new Promise<void>((r) => (arrived = r)), release: () => release() };
+    },
     refuse: () => undefined,
+    quota: opts.quota,
     close: () => app.close(),
   };
 
@@ -92,43 +158,41 @@ export async function startFakeCloudflare(zoneName = 'example.com'): Promise<Fak
     const n = String(name).toLowerCase().replace(/\.$/, '');
     return n === zoneName || n.endsWith(`.${zoneName}`) ? n : n === '@' ? zoneName : `${n}.${zoneName}`;
   };
+  const invalid = (code: number, message: string) => (opts.errorChain ? new CfError(400, 1004, 'DNS Validation Error', [{ code, message }]) : new CfError(400, code, message));
 
   /** Validates a record body against the zone (without `self`) the way Cloudflare does. */
-  function validate(body: any, zone: Map<string, FakeRecord>, self?: string): FakeRecord {
+  function validate(body: any, zone: Map<string, FakeRecord>, self?: FakeRecord): FakeRecord {
     if (!body || typeof body.name !== 'string' || typeof body.type !== 'string') throw new CfError(400, 9000, 'DNS name and type are required');
     const type = body.type;
-    if (!['A', 'AAAA', 'CNAME', 'NS', 'TXT', 'MX'].includes(type)) throw new CfError(400, 1004, `DNS Validation Error: unsupported type ${type}`);
+    if (!['A', 'AAAA', 'CNAME', 'NS', 'TXT', 'MX'].includes(type)) throw invalid(9007, `unsupported type ${type}`);
     const ttl = body.ttl ?? 1;
-    if (ttl !== 1 && (ttl < 60 || ttl > 86400)) throw new CfError(400, 9021, 'Invalid TTL. Must be between 60 and 86400 seconds, or 1 for Automatic.');
-    const content = String(body.content ?? '');
-    if (type === 'A' && !isIPv4(content)) throw new CfError(400, 9005, 'Content for A record must be a valid IPv4 address.');
-    if (type === 'AAAA' && !isIPv6(content)) throw new CfError(400, 9006, 'Content for AAAA record must be a valid IPv6 address.');
-    if (body.proxied && !['A', 'AAAA', 'CNAME'].includes(type)) throw new CfError(400, 9004, 'This record type cannot be proxied.');
+    if (ttl !== 1 && (ttl < 60 || ttl > 86400)) throw invalid(9021, 'Invalid TTL. Must be between 60 and 86400 seconds, or 1 for Automatic.');
+    let content = String(body.content ?? '');
+    if (type === 'A' && !isIPv4(content)) throw invalid(9005, 'Content for A record must be a valid IPv4 address.');
+    if (type === 'AAAA' && !isIPv6(content)) throw invalid(9006, 'Content for AAAA record must be a valid IPv6 address.');
+    if (type === 'AAAA') content = new URL(`http://[${content}]/`).hostname.slice(1, -1); // stored canonical
+    if (type === 'CNAME' || type === 'NS') content = content.replace(/\.$/, '');
+    if (body.proxied && !['A', 'AAAA', 'CNAME'].includes(type)) throw invalid(9004, 'This record type cannot be proxied.');
     if (body.comment && String(body.comment).length > 100) throw new CfError(400, 9102, 'DNS record comment too long (100 characters on this plan).');
     if (Array.isArray(body.tags) && body.tags.length > 0) throw new CfError(400, 9300, 'DNS record tags are not available on this plan.');
     const name = absolute(body.name);
-    const others = [...zone.values()].filter((r) => r.name === name && r.id !== self);
+    const others = [...zone.values()].filter((r) => r.name === name && r.id !== self?.id);
     if (type === 'CNAME' && others.length > 0) throw new CfError(400, 81053, 'An A, AAAA, or CNAME record with that host already exists.');
     if (type !== 'CNAME' && others.some((r) => r.type === 'CNAME')) throw new CfError(400, 81054, 'A CNAME record with that host already exists.');
-    if (others.some((r) => r.type === type && r.content === content)) throw new CfError(400, 81058, 'An identical record already exists.');
+    if (others.some((r) => r.type === type && r.content.toLowerCase() === content.toLowerCase())) throw new CfError(400, 81058, 'An identical record already exists.');
     const refused = fake.refuse({ name, type, content });
-    if (refused) throw new CfError(400, refused.code, refused.message);
-    return { id: self ?? randomBytes(16).toString('hex'), name, type, content, ttl: body.proxied ? 1 : ttl, proxied: Boolean(body.proxied), comment: body.comment || null, tags: [] };
+    if (refused) throw invalid(refused.code, refused.message);
+    if (!self && fake.quota !== undefined && zone.size >= fake.quota) throw new CfError(400, 81045, 'Record quota exceeded.');
+    return { id: self?.id ?? randomBytes(16).toString('hex'), name, type, content, ttl: body.proxied ? 1 : ttl, proxied: Boolean(body.proxied), comment: body.comment || null, tags: [], created_on: self?.created_on ?? createdOn() };
   }
 
-  const view = (r: FakeRecord) => ({
-    ...r,
-    proxiable: ['A', 'AAAA', 'CNAME'].includes(r.type),
-    settings: {},
-    meta: {},
-    created_on: '2026-11-22T00:00:00Z',
-    modified_on: '2026-11-22T00:00:00Z',
-  });
+  const view = (r: FakeRecord) => ({ ...r, proxiable: ['A', 'AAAA', 'CNAME'].includes(r.type), settings: {}, meta: {}, modified_on: r.created_on });
   const ok = (reply: FastifyReply, result: unknown, resultInfo?: unknown) =>
     reply.send({ success: true, errors: [], messages: [], result, ...(resultInfo ? { result_info: resultInfo } : {}) });
   const fail = (reply: FastifyReply, err: CfError, retryAfter?: number) => {
     if (retryAfter !== undefined) reply.header('retry-after', String(retryAfter));
-    return reply.code(err.status).send({ success: false, errors: [{ code: err.code, message: err.message }], messages: [], result: null });
+    const error = { code: err.code, message: err.message, ...(err.chain ? { error_chain: err.chain } : {}) };
+    return reply.code(err.status).send({ success: false, errors: [error], messages: [], result: null });
   };
   const zoneOf = (req: FastifyRequest) => {
     const id = (req.params as { zone: string }).zone;
@@ -136,9 +200,43 @@ export async function startFakeCloudflare(zoneName = 'example.com'): Promise<Fak
     return store;
   };
 
-  // Auth, request log and fault injection in front of every route.
+  // The account rate limit over a sliding window, announced on every answer.
+  const rateHeaders = (reply: FastifyReply) => {
+    const t = now();
+    while (recent.length > 0 && recent[0] <= t - limit.windowMs) recent.shift();
+    const reset = recent.length > 0 ? Math.ceil((recent[0] + limit.windowMs - t) / 1000) : Math.ceil(limit.windowMs / 1000);
+    reply.header('ratelimit', `"default";r=${Math.max(0, limit.requests - recent.length)};t=${reset}`);
+    reply.header('ratelimit-policy', `"default";q=${limit.requests};w=${Math.ceil(limit.windowMs / 1000)}`);
+  };
+
+  // Gates, auth, the rate limit, the request log and fault injection in front of every route.
+  app.addHook('onRequest', async (req) => {
+    const h = holds.findIndex((x) => x.when({ method: req.method, url: req.url }));
+    if (h >= 0) {
+      const [hold] = holds.splice(h, 1);
+      hold.arrived();
+      await hold.held;
+    }
+    const gate = gates.find((g) => g.count > 0 && g.when({ method: req.method, url: req.url }));
+    if (!gate) return;
+    await new Promise<void>((release) => {
+      gate.waiting.push(release);
+      gate.count--;
+      if (gate.count === 0) gate.waiting.splice(0).forEach((r) => r());
+    });
+  });
   app.addHook('preHandler', async (req, reply) => {
-    if (req.headers.authorization !== `Bearer ${token}`) return fail(reply, new CfError(403, 10000, 'Authentication error'));
+    const auth = req.headers.authorization;
+    if (auth !== `Bearer ${token}` && auth !== `Bearer ${readOnlyToken}`) return fail(reply, new CfError(403, 10000, 'Authentication error'));
+    const t = now();
+    if (t < blockedUntil) return fail(reply, new CfError(429, 10429, 'Rate limited. Please wait and consider throttling your request speed'), Math.ceil((blockedUntil - t) / 1000));
+    recent.push(t);
+    rateHeaders(reply); // what remains after this request
+    if (recent.length > limit.requests) {
+      blockedUntil = t + limit.blockMs;
+      return fail(reply, new CfError(429, 10429, 'Rate limited. Please wait and consider throttling your request speed'), Math.ceil(limit.blockMs / 1000));
+    }
+    if (auth === `Bearer ${readOnlyToken}` && req.method !== 'GET') return fail(reply, new CfError(403, 10000, 'Authentication error'));
     const i = faults.findIndex((f) => f.times > 0 && (!f.when || f.when({ method: req.method, url: req.url, body: req.body })));
     if (i < 0) return;
     const f = faults[i];
@@ -147,6 +245,7 @@ export async function startFakeCloudflare(zoneName = 'example.com'): Promise<Fak
       (req as any).faultAfter = f;
       return;
     }
+    if (f.text) return reply.code(f.status).type('text/plain').send(f.message);
     return fail(reply, new CfError(f.status, f.code, f.message), f.retryAfter);
   });
   app.addHook('onSend', async (req, reply, payload) => {
@@ -172,12 +271,17 @@ export async function startFakeCloudflare(zoneName = 'example.com'): Promise<Fak
     return true;
   };
 
+  app.get('/client/v4/zones/:zone/dns_records/usage', async (req, reply) => {
+    const zone = zoneOf(req);
+    return ok(reply, { record_quota: opts.hideQuota ? null : (fake.quota ?? null), record_usage: zone.size });
+  });
+
   app.get('/client/v4/zones/:zone/dns_records', async (req, reply) => {
     const zone = zoneOf(req);
     const q = req.query as Record<string, string>;
-    const perPage = Number(q.per_page ?? 100);
+    const perPage = Math.min(MAX_PER_PAGE, Number(q.per_page ?? 100));
     const page = Number(q.page ?? 1);
-    if (!Number.isInteger(perPage) || perPage < 5 || perPage > 5_000_000) throw new CfError(400, 1004, 'per_page must be 5..5000000');
+    if (!Number.isInteger(perPage) || perPage < 5) throw new CfError(400, 1004, 'per_page must be at least 5');
     const all = [...zone.values()]
       .filter((r) => filterBy(r.name, q, 'name') && (q.type === undefined || r.type === q.type) && filterBy(r.content, q, 'content') && filterBy(r.comment ?? '', q, 'comment'))
       .sort((a, b) => a.type.localeCompare(b.type) || a.name.localeCompare(b.name) || a.content.localeCompare(b.content));
@@ -200,10 +304,10 @@ export async function startFakeCloudflare(zoneName = 'example.com'): Promise<Fak
 
   app.put('/client/v4/zones/:zone/dns_records/:id', async (req, reply) => {
     const zone = zoneOf(req);
-    const id = (req.params as { id: string }).id;
-    if (!zone.has(id)) throw new CfError(404, 81044, 'Record does not exist.');
-    const r = validate(req.body, zone, id);
-    zone.set(id, r);
+    const old = zone.get((req.params as { id: string }).id);
+    if (!old) throw new CfError(404, 81044, 'Record does not exist.');
+    const r = validate(req.body, zone, old);
+    zone.set(r.id, r);
     return ok(reply, view(r));
   });
 
@@ -229,13 +333,14 @@ export async function startFakeCloudflare(zoneName = 'example.com'): Promise<Fak
     for (const p of body.patches ?? []) {
       const old = work.get(p.id);
       if (!old) throw new CfError(404, 81044, `Record ${p.id} does not exist.`);
-      const r = validate({ ...old, ...p }, work, p.id);
+      const r = validate({ ...old, ...p }, work, old);
       work.set(p.id, r);
       result.patches.push(view(r));
     }
     for (const p of body.puts ?? []) {
-      if (!work.has(p.id)) throw new CfError(404, 81044, `Record ${p.id} does not exist.`);
-      const r = validate(p, work, p.id);
+      const old = work.get(p.id);
+      if (!old) throw new CfError(404, 81044, `Record ${p.id} does not exist.`);
+      const r = validate(p, work, old);
       work.set(p.id, r);
       result.puts.push(view(r));
     }

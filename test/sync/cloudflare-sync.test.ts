@@ -1,214 +1,122 @@
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import type { LoadedConfig } from '../../src/config/load.js';
-import { ControlPlane } from '../../src/control/control-plane.js';
-import { syncSourceOf } from '../../src/service/sync-output.js';
-import { silentLogger } from '../../src/shared/logger.js';
-import { EMPTY_STATE } from '../../src/state/state-store.js';
+import { beforeEach, describe, expect, it } from 'vitest';
 import { ALL_UP } from '../../src/steering/region-status.js';
-import type { Reconciler, SyncReport } from '../../src/sync/cloudflare/reconciler.js';
+import { silentLogger } from '../../src/shared/logger.js';
 import { startCloudflareSync } from '../../src/sync/start-sync.js';
-import { startFakeCloudflare, type FakeCloudflare, type FakeRecord } from '../support/fake-cloudflare.js';
-import { bundledGeo, exampleDocument, loadDocument } from '../support/test-server.js';
+import { startFakeCloudflare, type FakeCloudflare } from '../support/fake-cloudflare.js';
+import { eventually } from '../support/redis-server.js';
+import { loadDocument } from '../support/test-server.js';
+import { FIRST_SYNC, firstRun, inputOf, ownedPerTest, requestsSince, startSync, syncDocument, TestSource, zoneView } from './sync-harness.js';
 
 // The real `cloudflare` SDK against the fake API server (test/support/fake-cloudflare.ts)
 // through its baseURL option; the example config's four regions on api.example.com.
 
+const own = ownedPerTest();
+
 let fake: FakeCloudflare;
-let control: ControlPlane | undefined;
-
-async function controlOf(loaded: LoadedConfig): Promise<ControlPlane> {
-  return new ControlPlane({ config: loaded, overrides: EMPTY_STATE, health: ALL_UP, endpoints: new Map(), geo: { db: await bundledGeo(), generation: 1 } }, { log: silentLogger() });
-}
-let reconciler: Reconciler | undefined;
-let sleeps: number[];
-
-function syncDocument(fakeCf: FakeCloudflare, extra: Record<string, unknown> = {}) {
-  const doc = exampleDocument();
-  doc.sync = {
-    cloudflare: {
-      zone_id: fakeCf.zoneId,
-      zone_name: 'example.com',
-      base_url: fakeCf.baseURL,
-      api_token_env: 'TEST_CF_TOKEN',
-      owner_id: 'geo-test',
-      interval: '1h',
-      debounce: '20ms',
-      names: [{ name: 'api.example.com', per_region: true, failover_record: true, ttl: 60 }],
-      ...extra,
-    },
-  };
-  return doc;
-}
-
-async function start(doc: Record<string, any>): Promise<Reconciler> {
-  const loaded = loadDocument(doc);
-  control = await controlOf(loaded);
-  const r = (await startCloudflareSync(loaded.config, syncSourceOf(control), {
-    log: silentLogger(),
-    env: { TEST_CF_TOKEN: fake.token },
-    retry: { baseDelayMs: 1, maxDelayMs: 5000, maxTotalMs: 60_000, sleep: async (ms) => void sleeps.push(ms) },
-    retryDelayMs: 3_600_000,
-  }))!;
-  reconciler = r;
-  return r;
-}
-
-/** Waits for the start-up run (start() kicks one off) to finish. */
-async function firstRun(r: Reconciler): Promise<SyncReport> {
-  const deadline = Date.now() + 5000;
-  while (!r.lastReport() && Date.now() < deadline) await new Promise((res) => setTimeout(res, 5));
-  return r.lastReport()!;
-}
-
-const view = (records: FakeRecord[]) => records.filter((r) => !r.name.startsWith('_geosteer-')).map((r) => `${r.name} ${r.type} ${r.content}`).sort();
-const mutations = () => fake.requests.filter((r) => r.method !== 'GET');
-
-const FIRST_SYNC = [
-  'api.example.com A 198.51.100.10',
-  'api.example.com AAAA 2001:db8:1::10',
-  'singapore.api.example.com A 198.51.100.20',
-  'singapore.api.example.com AAAA 2001:db8:2::20',
-  'taiwan.api.example.com A 198.51.100.10',
-  'taiwan.api.example.com AAAA 2001:db8:1::10',
-  'tokyo.api.example.com A 198.51.100.30',
-  'tokyo.api.example.com AAAA 2001:db8:3::30',
-  'us-west.api.example.com A 198.51.100.40',
-  'us-west.api.example.com AAAA 2001:db8:4::40',
-];
 
 beforeEach(async () => {
-  fake = await startFakeCloudflare();
-  sleeps = [];
-});
-afterEach(async () => {
-  await reconciler?.stop();
-  await fake.close();
-  reconciler = undefined;
-  control = undefined;
+  fake = own.fake(await startFakeCloudflare());
 });
 
 describe('Cloudflare sync through the real SDK against the fake API', () => {
-  it('first sync creates every record with its registry TXT in one batch; the next sync changes nothing', async () => {
+  it('first sync claims, re-reads and creates (5 requests); a quiet run is one list request', async () => {
     const foreign = fake.seed({ name: 'www.api.example.com', type: 'A', content: '203.0.113.5', comment: 'hand-made' });
-    const r = await start(syncDocument(fake));
-    const report = await firstRun(r);
+    const { sync } = own.sync(await startSync(syncDocument(fake), fake));
+    const report = await firstRun(sync);
     expect(report.result).toBe('ok');
-    expect(view(fake.records())).toEqual([...FIRST_SYNC, 'www.api.example.com A 203.0.113.5'].sort());
+    expect(zoneView(fake.records())).toEqual([...FIRST_SYNC, 'www.api.example.com A 203.0.113.5'].sort());
     const registry = fake.records().filter((x) => x.name.startsWith('_geosteer-'));
     expect(registry).toHaveLength(10);
-    expect(registry.find((x) => x.name === '_geosteer-a.taiwan.api.example.com')?.content).toBe(
-      '"heritage=geosteer,geosteer/owner=geo-test,geosteer/resource=taiwan.api.example.com/A"',
-    );
-    const owned = fake.records().filter((x) => x.id !== foreign.id);
-    expect(owned.every((x) => x.comment === 'geosteer owner=geo-test' && x.ttl === (x.type === 'TXT' ? 1 : 60))).toBe(true);
-    expect(mutations().map((m) => `${m.method} ${m.url}`)).toEqual([`POST /client/v4/zones/${fake.zoneId}/dns_records/batch`]);
+    expect(registry.find((x) => x.name === '_geosteer-a.taiwan.api.example.com')?.content).toBe('"heritage=geosteer,geosteer/owner=geo-test,geosteer/resource=taiwan.api.example.com/A"');
+    expect(fake.records().filter((x) => x.id !== foreign.id).every((x) => x.comment === 'geosteer owner=geo-test' && x.ttl === (x.type === 'TXT' ? 1 : 60))).toBe(true);
+    expect(requestsSince(fake)).toEqual(['GET /dns_records', 'GET /dns_records/usage', 'POST /dns_records/batch', 'GET /dns_records', 'POST /dns_records/batch']);
+    expect(report.requests).toBe(5);
     expect(fake.records().find((x) => x.id === foreign.id)).toEqual(foreign);
 
-    const again = await r.syncNow();
+    const before = fake.requests.length;
+    const again = (await sync.syncNow())!;
     expect(again.result).toBe('ok');
-    expect(again.plan).toMatchObject({ creates: [], updates: [], deletes: [], noops: 10 });
-    expect(mutations()).toHaveLength(1);
-    // listings filter by name.endswith and stop at total_pages (no extra empty page)
-    const lists = fake.requests.filter((q) => q.method === 'GET');
-    expect(lists).toHaveLength(2);
-    expect(lists[0].url).toContain('name.endswith=api.example.com');
+    expect(again.plan).toMatchObject({ claims: [], creates: [], updates: [], deletes: [], noops: 10 });
+    expect(requestsSince(fake, before)).toEqual(['GET /dns_records']);
+    expect(new URL(fake.requests.at(-1)!.url, 'http://x').searchParams.get('per_page')).toBe('5000');
   });
 
-  it('pages through listings with per_page', async () => {
-    for (let i = 0; i < 12; i++) fake.seed({ name: `host${i}.api.example.com`, type: 'A', content: `203.0.113.${i}` });
-    const { CloudflareProvider } = await import('../../src/sync/cloudflare/cloudflare-provider.js');
-    const provider = new CloudflareProvider({ apiToken: fake.token, zoneId: fake.zoneId, baseURL: fake.baseURL, log: silentLogger(), perPage: 5 });
-    const records = await provider.records(['api.example.com']);
-    expect(records.map((r) => r.name).sort()).toEqual(Array.from({ length: 12 }, (_, i) => `host${i}.api.example.com`).sort());
-    expect(fake.requests.map((q) => new URL(q.url, 'http://x').searchParams.get('page'))).toEqual(['1', '2', '3']);
-  });
-
-  it('a health change updates the failover record (debounced, from the app snapshot)', async () => {
-    const r = await start(syncDocument(fake));
-    await firstRun(r);
+  it('a health change reaches the failover record one debounce later, updated in place', async () => {
+    const doc = syncDocument(fake);
+    const started = own.sync(await startSync(doc, fake));
+    const { sync } = started;
+    await firstRun(sync);
     const before = fake.records().find((x) => x.name === 'api.example.com' && x.type === 'A')!;
-    await control!.update({ health: { regionUp: (region) => region !== 'taiwan', endpointUp: () => true } }, 'test');
-    const deadline = Date.now() + 5000;
-    while (Date.now() < deadline && !view(fake.records()).includes('api.example.com A 198.51.100.30')) await new Promise((res) => setTimeout(res, 10));
+    const from = fake.requests.length;
+    started.source.set(inputOf(doc, { regionUp: (r) => r !== 'taiwan', endpointUp: () => true }));
+    expect(started.timers.due()[0] - started.timers.now()).toBe(2000); // the debounce
+    started.timers.advance(2000);
+    await eventually(() => zoneView(fake.records()).includes('api.example.com A 198.51.100.30'), 'the failover record moved');
     const after = fake.records().find((x) => x.name === 'api.example.com' && x.type === 'A')!;
-    expect(after.content).toBe('198.51.100.30');
-    expect(after.id).toBe(before.id); // updated in place, not re-created
-    expect(view(fake.records()).filter((x) => x.startsWith('api.example.com'))).toEqual(['api.example.com A 198.51.100.30', 'api.example.com AAAA 2001:db8:3::30']);
+    expect(after.id).toBe(before.id);
+    expect(zoneView(fake.records()).filter((x) => x.startsWith('api.example.com'))).toEqual(['api.example.com A 198.51.100.30', 'api.example.com AAAA 2001:db8:3::30']);
+    await eventually(async () => (await sync!.report()).running === null, 'the run finished');
+    expect(requestsSince(fake, from)).toEqual(['GET /dns_records', 'POST /dns_records/batch']);
+    // the same input again changes nothing and triggers nothing
+    started.source.set(inputOf(doc, { regionUp: (r) => r !== 'taiwan', endpointUp: () => true }));
+    expect(started.timers.due().filter((t) => t - started.timers.now() === 2000)).toEqual([]);
   });
 
   it('a region removed from the config is deleted, registry included; foreign records stay', async () => {
     fake.seed({ name: 'www.api.example.com', type: 'A', content: '203.0.113.5' });
-    const r = await start(syncDocument(fake));
-    await firstRun(r);
     const doc = syncDocument(fake);
+    const started = own.sync(await startSync(doc, fake));
+    const { sync } = started;
+    await firstRun(sync);
     delete doc.regions['us-west'];
     doc.names[0].rules = doc.names[0].rules.filter((rule: { tiers: string[] }) => !JSON.stringify(rule.tiers).includes('us-west'));
-    await control!.update({ config: loadDocument(doc) }, 'test: reload');
-    const report = await r.syncNow();
+    started.source.set(inputOf(doc));
+    const from = fake.requests.length;
+    const report = (await sync.syncNow())!;
     expect(report.result).toBe('ok');
     expect(report.plan?.deletes).toHaveLength(4);
-    expect(view(fake.records())).toEqual([...FIRST_SYNC.filter((x) => !x.startsWith('us-west')), 'www.api.example.com A 203.0.113.5'].sort());
+    expect(zoneView(fake.records())).toEqual([...FIRST_SYNC.filter((x) => !x.startsWith('us-west')), 'www.api.example.com A 203.0.113.5'].sort());
     expect(fake.records().some((x) => x.name.includes('us-west'))).toBe(false);
+    expect(requestsSince(fake, from)).toEqual(['GET /dns_records', 'POST /dns_records/batch']);
   });
 
-  it('a foreign record at a desired name is a conflict and is never touched', async () => {
-    const foreign = fake.seed({ name: 'tokyo.api.example.com', type: 'A', content: '203.0.113.30', ttl: 300 });
-    const other = fake.seed({ name: 'tokyo.api.example.com', type: 'TXT', content: '"owned by someone"', comment: 'team-b' });
-    const r = await start(syncDocument(fake));
-    const report = await firstRun(r);
-    expect(report.plan?.conflicts).toEqual([{ name: 'tokyo.api.example.com', type: 'A', reason: expect.stringContaining('does not own') }]);
-    expect(report.result).toBe('ok');
-    expect(fake.records().find((x) => x.id === foreign.id)).toEqual(foreign);
-    expect(fake.records().find((x) => x.id === other.id)).toEqual(other);
-    expect(view(fake.records())).toContain('tokyo.api.example.com AAAA 2001:db8:3::30');
-    expect(view(fake.records())).not.toContain('tokyo.api.example.com A 198.51.100.30');
-  });
-
-  it('dry run lists and plans but changes nothing', async () => {
-    const r = await start(syncDocument(fake, { dry_run: true }));
-    const report = await firstRun(r);
+  it('dry run lists, checks the quota and plans, but changes nothing', async () => {
+    const { sync } = own.sync(await startSync(syncDocument(fake, { dry_run: true }), fake));
+    const report = await firstRun(sync);
     expect(report.result).toBe('dry_run');
     expect(report.plan?.creates).toHaveLength(20);
+    expect(report.plan?.claims).toHaveLength(10);
     expect(fake.records()).toEqual([]);
-    expect(mutations()).toEqual([]);
+    expect(requestsSince(fake)).toEqual(['GET /dns_records', 'GET /dns_records/usage']);
+    expect((await sync.report()).writer).toEqual({ role: 'dry_run', holder: undefined });
   });
 
-  it('a 429 storm (Retry-After honoured) ends converged', async () => {
-    fake.inject({ status: 429, code: 10429, message: 'Rate limited. Please wait and consider throttling your request speed', retryAfter: 2, times: 7 });
-    const r = await start(syncDocument(fake));
-    let report = await firstRun(r);
-    for (let i = 0; i < 5 && report.result !== 'ok'; i++) report = await r.syncNow();
-    expect(report.result).toBe('ok');
-    expect(view(fake.records())).toEqual(FIRST_SYNC);
-    expect(fake.requests.filter((q) => q.status === 429)).toHaveLength(7);
-    expect(sleeps.filter((ms) => ms === 2000).length).toBeGreaterThanOrEqual(4);
-    const settled = await r.syncNow();
-    expect(settled.plan).toMatchObject({ creates: [], updates: [], deletes: [] });
-  });
-
-  it('a 5xx after a committed batch is retried; "identical record exists" counts as done', async () => {
-    fake.inject({ when: (q) => q.url.endsWith('/batch'), status: 502, code: 10001, message: 'bad gateway', afterCommit: true, times: 1 });
-    const r = await start(syncDocument(fake));
-    const report = await firstRun(r);
-    expect(report.result).toBe('ok');
-    expect(report.failures).toEqual([]);
-    expect(view(fake.records())).toEqual(FIRST_SYNC); // no duplicates
-    expect(fake.requests.some((q) => q.status === 400 && q.url.endsWith('/dns_records'))).toBe(true); // the 81058 replies
-  });
-
-  it('a permanent 400 on one record leaves the others applied and is reported', async () => {
+  it('a permanent 400 on one record: the batch is halved until it stands alone; the rest is applied and it is reported', async () => {
     fake.refuse = (rec) => (rec.name === 'singapore.api.example.com' && rec.type === 'AAAA' ? { code: 9006, message: 'Content for AAAA record must be a valid IPv6 address.' } : undefined);
-    const r = await start(syncDocument(fake));
-    const report = await firstRun(r);
+    const { sync } = own.sync(await startSync(syncDocument(fake), fake));
+    const report = await firstRun(sync);
     expect(report.result).toBe('partial');
     expect(report.failures).toEqual([
-      { op: 'create', record: expect.stringContaining('singapore.api.example.com AAAA 2001:db8:2::20'), code: 9006, message: expect.stringContaining('9006'), retryable: false },
+      { op: 'create', record: 'singapore.api.example.com AAAA 2001:db8:2::20 ttl=60', code: 9006, message: '400 9006 Content for AAAA record must be a valid IPv6 address.', retryable: false },
     ]);
-    expect(view(fake.records())).toEqual(FIRST_SYNC.filter((x) => x !== 'singapore.api.example.com AAAA 2001:db8:2::20'));
+    expect(zoneView(fake.records())).toEqual(FIRST_SYNC.filter((x) => x !== 'singapore.api.example.com AAAA 2001:db8:2::20'));
+    // list, usage, claims batch, list, then the 10 records halved: [5] ok, [5] -> [3] -> [2] -> the bad one alone
+    const writes = fake.requests.slice(4).map((r) => `${r.method} ${r.url.endsWith('/batch') ? `batch(${sizeOf(r.body)})` : 'single'} ${r.status}`);
+    expect(writes).toEqual(['POST batch(10) 400', 'POST batch(5) 200', 'POST batch(5) 400', 'POST batch(3) 400', 'POST batch(2) 400', 'POST single 400', 'POST single 200', 'POST single 200', 'POST batch(2) 200']);
+    expect(report.requests).toBe(13);
   });
 
   it('refuses to start without the API token variable, naming the field', async () => {
-    const loaded = loadDocument(syncDocument(fake));
-    await expect(startCloudflareSync(loaded.config, syncSourceOf(await controlOf(loaded)), { log: silentLogger(), env: {} })).rejects.toThrow(/sync\.cloudflare\.api_token_env: environment variable TEST_CF_TOKEN is not set/);
+    const doc = syncDocument(fake);
+    await expect(startCloudflareSync(loadDocument(doc).config, new TestSource(inputOf(doc)), { log: silentLogger(), env: {} })).rejects.toThrow(
+      /sync\.cloudflare\.api_token_env: environment variable TEST_CF_TOKEN is not set/,
+    );
+    expect(fake.requests).toEqual([]);
+    expect(await startCloudflareSync(loadDocument({ ...doc, sync: undefined }).config, new TestSource(inputOf(doc, ALL_UP)), { log: silentLogger() })).toBeUndefined();
   });
 });
+
+function sizeOf(body: unknown): number {
+  const b = body as { deletes?: unknown[]; puts?: unknown[]; posts?: unknown[] };
+  return (b.deletes?.length ?? 0) + (b.puts?.length ?? 0) + (b.posts?.length ?? 0);
+}

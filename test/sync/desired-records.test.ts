@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { delegatedZones } from '../../src/config/sync-checks.js';
-import { desiredRecords, managedSuffixes } from '../../src/sync/cloudflare/desired-records.js';
+import { desiredRecords, unknownRecordNames } from '../../src/sync/desired-records.js';
 import { regionStatusView, type HealthView } from '../../src/steering/region-status.js';
 import { exampleDocument, loadDocument } from '../support/test-server.js';
 
@@ -54,11 +54,13 @@ describe('desiredRecords', () => {
       'geo.example.com NS ns1.geo.example.com 3600',
       'ns1.geo.example.com A 192.0.2.53 3600',
     ]);
-    const { config } = loadDocument(doc);
-    expect(managedSuffixes(config.sync!.cloudflare!, delegatedZones(config))).toEqual(['geo.example.com']);
   });
 
-  it('managedSuffixes drops names covered by another listing', () => {
-    expect(managedSuffixes({ names: [{ name: 'a.example.com' }, { name: 'x.a.example.com' }, { name: 'b.example.com' }] as never, delegation_ns: false }, [])).toEqual(['a.example.com', 'b.example.com']);
+  it('unknownRecordNames: per-region names of regions without any address yet', () => {
+    const doc = docWith({ names: [{ name: 'api.example.com' }] });
+    doc.regions.tokyo.endpoints = [];
+    doc.sources = { kubernetes: { regions: { tokyo: { kubeconfig: 'k' } } } };
+    const { config, model } = loadDocument(doc);
+    expect(unknownRecordNames(model, config.sync!.cloudflare!)).toEqual(['tokyo.api.example.com']);
   });
 });

@@ -19,6 +19,11 @@ describe('sources and sync.cloudflare config', () => {
       debounce: 2000,
       delegation_ns: false,
       names: [{ name: 'api.example.com', per_region: true, failover_record: false, ttl: 60, proxied: false }],
+      budget: { requests: 600, window: 300_000, burst: 60, max_wait: 30_000 },
+      batch_size: 200,
+      retry_delay: 30_000,
+      max_backoff: 600_000,
+      lease_ttl: 30_000,
     });
     expect(config.sources?.kubernetes?.max_retry_interval).toBe(30_000);
   });
@@ -36,6 +41,13 @@ describe('sources and sync.cloudflare config', () => {
     ['owner id with a comma', (d) => (d.sync = { cloudflare: { ...CF, owner_id: 'a,b' } }), 'sync.cloudflare.owner_id: expected 1..64 letters'],
     ['unknown policy', (d) => (d.sync = { cloudflare: { ...CF, policy: 'create-only' } }), 'sync.cloudflare.policy: expected one of "sync", "upsert-only", got "create-only"'],
     ['unknown key', (d) => (d.sync = { cloudflare: { ...CF, tags: ['x'] } }), 'sync.cloudflare: unknown key "tags"'],
+    ['a budget over the account limit', (d) => (d.sync = { cloudflare: { ...CF, budget: { requests: 1300 } } }), "sync.cloudflare.budget: 1300 requests per 300 s is more than Cloudflare's account limit of 1200 per 5 minutes"],
+    ['the same rate over a shorter window', (d) => (d.sync = { cloudflare: { ...CF, budget: { requests: 300, window: '1m' } } }), "sync.cloudflare.budget: 300 requests per 60 s is more than Cloudflare's account limit"],
+    ['a burst above the budget', (d) => (d.sync = { cloudflare: { ...CF, budget: { requests: 50, burst: 80 } } }), 'sync.cloudflare.budget.burst: 80 is more than budget.requests (50)'],
+    ['a batch larger than any plan allows', (d) => (d.sync = { cloudflare: { ...CF, batch_size: 5000 } }), 'sync.cloudflare.batch_size'],
+    ['a first retry after the back-off cap', (d) => (d.sync = { cloudflare: { ...CF, retry_delay: '20m' } }), 'sync.cloudflare.retry_delay: longer than max_backoff (600 s)'],
+    ['a lease too short to renew', (d) => (d.sync = { cloudflare: { ...CF, lease_ttl: '1s' } }), 'sync.cloudflare.lease_ttl: at least 3s'],
+    ['an unknown budget key', (d) => (d.sync = { cloudflare: { ...CF, budget: { per_minute: 10 } } }), 'sync.cloudflare.budget: unknown key "per_minute"'],
     ['region without endpoints and no source', (d) => (d.regions.tokyo.endpoints = []), 'regions.tokyo: a region needs endpoints or a cname'],
   ];
   for (const [label, change, message] of rows) {

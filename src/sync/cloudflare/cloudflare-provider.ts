@@ -1,40 +1,45 @@
-import Cloudflare, { APIConnectionError, APIError } from 'cloudflare';
+import Cloudflare from 'cloudflare';
 import type { Logger } from '../../shared/logger.js';
-import { isInZone } from '../../config/records.js';
-import { type ApplyResult, type ChangeOp, type DnsProvider, type RecordFailure } from './dns-provider.js';
-import type { DnsRecord, SyncRecordType } from './dns-record.js';
-import type { Changes } from './plan.js';
-import { DEFAULT_RETRY, withRetry, type RetryOptions, type RetryVerdict } from './retry.js';
+import type { ApplyOptions, ApplyResult, DnsProvider, ProviderCallOptions, ZoneCapacity, ZoneListing } from '../dns-provider.js';
+import { SYNC_RECORD_TYPES, type DnsRecord, type SyncRecordType } from '../dns-record.js';
+import type { RecordChange } from '../landed-changes.js';
+import type { ChangeSet } from '../plan.js';
+import type { RequestBudget } from '../request-budget.js';
+import type { SyncObserver } from '../sync-observer.js';
+import type { SyncTimers } from '../sync-timers.js';
+import { BatchApplier, type BatchRules } from './batch-apply.js';
+import { CloudflareCallError, CloudflareCalls, DEFAULT_CALL_RULES, type CallRules } from './cloudflare-calls.js';
+import { ALREADY_EXISTS, RECORD_MISSING } from './cloudflare-errors.js';
 
-// Cloudflare v4 DNS records through the official SDK (cloudflare 7.x). Facts this relies on:
+// Cloudflare v4 DNS records through the official SDK (cloudflare 7.x), whole zone at a time:
+// - GET /zones/:id/dns_records?per_page=5000&page=N: one request per 5000 records (5000 is
+//   the most Cloudflare returns per page), stopping at result_info.total_pages; the planner
+//   filters client-side, so a quiet run costs one request however many names are synced;
+// - GET /zones/:id/dns_records/usage: {record_quota, record_usage}, read before a plan that
+//   adds records (record_quota is null when the account, not the zone, sets the limit);
+// - changes through the batch endpoint (batch-apply.ts), request discipline in cloudflare-calls.ts;
 // - path parameters move into the body object: records.update(id, { zone_id, ... });
-// - list() auto-paging only stops on an empty page, so we page by hand and stop at
-//   result_info.total_pages (one request saved per listing) and filter by name.endswith;
-// - 429 bodies carry code 10429 and a Retry-After header; the SDK would obey it unbounded,
-//   so its retries are off and retry.ts bounds them;
-// - there is no idempotency key: a retried create whose first attempt was committed fails
-//   with 81058 "identical record already exists", which we confirm by re-reading;
-// - the batch endpoint runs deletes, patches, puts, posts in one transaction: one bad
-//   record fails the whole batch, so a refused batch is replayed record by record.
+// - the SDK's own retries are off (maxRetries: 0): they obey Retry-After without bound.
 
-const IDENTICAL_RECORD_EXISTS = 81058;
-const RECORD_DOES_NOT_EXIST = 81044;
-const SUPPORTED = new Set<string>(['A', 'AAAA', 'CNAME', 'NS', 'TXT']);
-
-/** How to reach one Cloudflare zone. */
+/** How to reach one Cloudflare zone, and the shared parts it spends from. */
 export interface CloudflareProviderOptions {
   readonly apiToken: string;
   readonly zoneId: string;
+  /** The variable the token came from, named in refusal messages. */
+  readonly tokenEnv: string;
   /** e.g. http://127.0.0.1:PORT/client/v4 for a fake; defaults to the SDK's (api.cloudflare.com). */
   readonly baseURL?: string;
   readonly log: Logger;
-  readonly retry?: Partial<RetryOptions>;
-  /** Records per listing page (Cloudflare allows up to 5,000,000; 1000 keeps responses small). */
-  readonly perPage?: number;
-  /** Changes per batch request (200 is the Free plan's limit). */
+  readonly budget: RequestBudget;
+  readonly timers: SyncTimers;
+  readonly observer: SyncObserver;
+  readonly rules?: Partial<CallRules>;
+  /** Changes per batch request: 200 on Free, 3500 on Pro and above. */
   readonly batchSize?: number;
-  /** Request timeout in milliseconds. */
+  /** Records per listing page (Cloudflare returns at most 5000). */
+  readonly perPage?: number;
   readonly timeoutMs?: number;
+  readonly random?: () => number;
 }
 
 interface CloudflareRecordLike {
@@ -45,35 +50,10 @@ interface CloudflareRecordLike {
   ttl?: number;
   proxied?: boolean;
   comment?: string | null;
+  created_on?: string;
 }
 
-/** Cloudflare's first error code on an SDK error, when there is one. */
-export function cloudflareErrorCode(err: unknown): number | undefined {
-  return err instanceof APIError ? (err.errors as { code?: number }[])[0]?.code : undefined;
-}
-
-/** 429: wait Retry-After; 5xx and connection errors: back off; anything else is permanent. */
-export function classifyCloudflareError(err: unknown): RetryVerdict {
-  if (err instanceof APIConnectionError) return { retry: true, delayMs: undefined };
-  if (!(err instanceof APIError) || err.status === undefined) return { retry: false };
-  if (err.status === 429) {
-    const after = Number(err.headers?.get('retry-after'));
-    return { retry: true, delayMs: Number.isFinite(after) && after >= 0 ? after * 1000 : undefined };
-  }
-  return err.status >= 500 ? { retry: true, delayMs: undefined } : { retry: false };
-}
-
-function isRetryable(err: unknown): boolean {
-  return classifyCloudflareError(err).retry;
-}
-
-function messageOf(err: unknown): string {
-  if (err instanceof APIError) {
-    const first = (err.errors as { code?: number; message?: string }[])[0];
-    return first?.message ? `${err.status} ${first.code ?? ''} ${first.message}`.replace(/\s+/g, ' ') : err.message;
-  }
-  return (err as Error).message ?? String(err);
-}
+const SUPPORTED = new Set<string>(SYNC_RECORD_TYPES);
 
 function toRecord(r: CloudflareRecordLike): DnsRecord {
   return {
@@ -84,6 +64,7 @@ function toRecord(r: CloudflareRecordLike): DnsRecord {
     ttl: r.ttl ?? 1,
     proxied: r.proxied ?? false,
     ...(r.comment ? { comment: r.comment } : {}),
+    ...(r.created_on ? { createdOn: r.created_on } : {}),
   };
 }
 
@@ -94,112 +75,89 @@ function body(r: DnsRecord) {
 /** A DnsProvider backed by one Cloudflare zone. */
 export class CloudflareProvider implements DnsProvider {
   private readonly client: Cloudflare;
-  private readonly retry: RetryOptions;
+  private readonly calls: CloudflareCalls;
+  private readonly applier: BatchApplier;
   private readonly perPage: number;
-  private readonly batchSize: number;
-  /** Requests sent (attempts, retries included), for logs and tests of the request budget. */
-  requests = 0;
+  private readonly zone_id: string;
 
-  constructor(private readonly opts: CloudflareProviderOptions) {
+  constructor(opts: CloudflareProviderOptions) {
     this.client = new Cloudflare({ apiToken: opts.apiToken, baseURL: opts.baseURL, maxRetries: 0, timeout: opts.timeoutMs ?? 30_000 });
-    this.retry = { ...DEFAULT_RETRY, ...opts.retry };
-    this.perPage = opts.perPage ?? 1000;
-    this.batchSize = opts.batchSize ?? 200;
-  }
-
-  private call<T>(fn: () => Promise<T>): Promise<T> {
-    return withRetry(
-      () => {
-        this.requests++;
-        return fn();
-      },
-      classifyCloudflareError,
-      this.retry,
+    this.zone_id = opts.zoneId;
+    this.perPage = opts.perPage ?? 5000;
+    const rules = { ...DEFAULT_CALL_RULES, ...opts.rules };
+    const random = opts.random ?? Math.random;
+    this.calls = new CloudflareCalls({ budget: opts.budget, timers: opts.timers, observer: opts.observer, log: opts.log, rules, context: { zoneId: opts.zoneId, tokenEnv: opts.tokenEnv }, random });
+    const batchRules: BatchRules = { batchSize: opts.batchSize ?? 200, batchAttempts: 3, cooldownMs: 300_000 };
+    this.applier = new BatchApplier(
+      { batch: (cs, signal) => this.batch(cs, signal), single: (c, ambiguous, signal) => this.single(c, ambiguous, rules, opts.timers, signal), list: (signal) => this.list({ signal }) },
+      batchRules,
+      opts.timers,
+      opts.log,
     );
   }
 
-  async records(suffixes: readonly string[]): Promise<DnsRecord[]> {
-    const byId = new Map<string, DnsRecord>();
-    for (const suffix of suffixes) {
-      for (const r of await this.listPages({ name: { endswith: suffix } })) {
-        if (SUPPORTED.has(r.type) && isInZone(r.name, suffix)) byId.set(r.id!, r);
-      }
-    }
-    return [...byId.values()];
-  }
-
-  private async listPages(filter: Record<string, unknown>): Promise<DnsRecord[]> {
-    const out: DnsRecord[] = [];
-    const maxPages = 1000;
-    for (let page = 1; page <= maxPages; page++) {
-      const result = await this.call(() => this.client.dns.records.list({ zone_id: this.opts.zoneId, ...filter, per_page: this.perPage, page }));
+  async list(opts: ProviderCallOptions = {}): Promise<ZoneListing> {
+    const records: DnsRecord[] = [];
+    let total = 0;
+    for (let page = 1; page <= 1000; page++) {
+      const result = await this.calls.send('list', (signal) => this.client.dns.records.list({ zone_id: this.zone_id, per_page: this.perPage, page }, { signal }), { idempotent: true, signal: opts.signal });
       const items = result.result as unknown as CloudflareRecordLike[];
-      out.push(...items.map(toRecord));
-      const totalPages = (result.result_info as { total_pages?: number }).total_pages ?? 1;
-      if (items.length === 0 || page >= totalPages) break;
+      for (const r of items) if (SUPPORTED.has(r.type)) records.push(toRecord(r));
+      const info = result.result_info as { total_pages?: number; total_count?: number };
+      total = info.total_count ?? total + items.length;
+      if (items.length === 0 || page >= (info.total_pages ?? 1)) break;
     }
-    return out;
+    return { records, total };
   }
 
-  async apply(changes: Changes): Promise<ApplyResult> {
-    type Op = { op: ChangeOp; record: DnsRecord };
-    const ops: Op[] = [
-      ...changes.deletes.map((record) => ({ op: 'delete' as const, record })),
-      ...changes.updates.map(({ after }) => ({ op: 'update' as const, record: after })),
-      ...changes.creates.map((record) => ({ op: 'create' as const, record })),
-    ];
-    const applied: Op[] = [];
-    const failed: RecordFailure[] = [];
-    for (let i = 0; i < ops.length; i += this.batchSize) {
-      const chunk = ops.slice(i, i + this.batchSize);
-      try {
-        await this.call(() =>
-          this.client.dns.records.batch({
-            zone_id: this.opts.zoneId,
-            deletes: chunk.filter((o) => o.op === 'delete').map((o) => ({ id: o.record.id! })),
-            puts: chunk.filter((o) => o.op === 'update').map((o) => ({ id: o.record.id!, ...body(o.record) })) as never,
-            posts: chunk.filter((o) => o.op === 'create').map((o) => body(o.record)) as never,
-          }),
-        );
-        applied.push(...chunk);
-        continue;
-      } catch (err) {
-        if (isRetryable(err)) {
-          for (const o of chunk) failed.push({ ...o, code: cloudflareErrorCode(err), message: messageOf(err), retryable: true });
-          continue;
-        }
-        // One record spoiled the whole transaction: replay one by one to find it.
-        this.opts.log.warn({ err: messageOf(err), records: chunk.length }, 'cloudflare batch refused; applying record by record');
-      }
-      for (const o of chunk) {
-        try {
-          await this.applyOne(o.op, o.record);
-          applied.push(o);
-        } catch (err) {
-          failed.push({ ...o, code: cloudflareErrorCode(err), message: messageOf(err), retryable: isRetryable(err) });
-        }
-      }
-    }
-    return { applied, failed };
+  async capacity(opts: ProviderCallOptions = {}): Promise<ZoneCapacity> {
+    const usage = await this.calls.send('usage', (signal) => this.client.dns.usage.zone.get({ zone_id: this.zone_id }, { signal }), { idempotent: true, signal: opts.signal });
+    return { quota: usage.record_quota ?? undefined, used: usage.record_usage };
   }
 
-  private async applyOne(op: ChangeOp, r: DnsRecord): Promise<void> {
-    const zone_id = this.opts.zoneId;
+  apply(changes: ChangeSet, opts: ApplyOptions = {}): Promise<ApplyResult> {
+    return this.applier.apply(changes, opts);
+  }
+
+  private async batch(changes: readonly RecordChange[], signal: AbortSignal | undefined): Promise<void> {
+    const of = (op: RecordChange['op']) => changes.filter((c) => c.op === op).map((c) => c.record);
+    const params = {
+      zone_id: this.zone_id,
+      deletes: of('delete').map((r) => ({ id: r.id! })),
+      puts: of('update').map((r) => ({ id: r.id!, ...body(r) })) as never,
+      posts: of('create').map(body) as never,
+    };
+    await this.calls.send('batch', (s) => this.client.dns.records.batch(params, { signal: s }), { idempotent: false, signal });
+  }
+
+  private async single(change: RecordChange, ambiguous: boolean, rules: CallRules, timers: SyncTimers, signal: AbortSignal | undefined): Promise<void> {
+    const { op, record: r } = change;
+    const zone_id = this.zone_id;
     try {
-      if (op === 'delete') await this.call(() => this.client.dns.records.delete(r.id!, { zone_id }));
-      else if (op === 'update') await this.call(() => this.client.dns.records.update(r.id!, { zone_id, ...body(r) } as never));
-      else await this.call(() => this.client.dns.records.create({ zone_id, ...body(r) } as never));
+      if (op === 'delete') await this.calls.send('delete', (s) => this.client.dns.records.delete(r.id!, { zone_id }, { signal: s }), { idempotent: true, signal });
+      else if (op === 'update') await this.calls.send('update', (s) => this.client.dns.records.update(r.id!, { zone_id, ...body(r) } as never, { signal: s }), { idempotent: true, signal });
+      else await this.create(r, ambiguous, rules, timers, signal);
     } catch (err) {
-      const code = cloudflareErrorCode(err);
-      if (op === 'delete' && (code === RECORD_DOES_NOT_EXIST || (err instanceof APIError && err.status === 404))) return;
-      if (op === 'create' && code === IDENTICAL_RECORD_EXISTS && (await this.exists(r))) return;
+      // a delete of a record already gone is done (RECORD_MISSING, or a plain 404)
+      if (op === 'delete' && err instanceof CloudflareCallError && err.failure.kind === 'record' && err.failure.code === RECORD_MISSING) return;
       throw err;
     }
   }
 
-  /** Re-reads the record's name to confirm an "identical record already exists" answer. */
-  private async exists(r: DnsRecord): Promise<boolean> {
-    const found = await this.listPages({ name: { exact: r.name }, type: r.type });
-    return found.some((f) => f.content === r.content);
+  /** A POST is not repeated blindly: after a lost answer, "already exists" means it landed. */
+  private async create(r: DnsRecord, ambiguous: boolean, rules: CallRules, timers: SyncTimers, signal: AbortSignal | undefined): Promise<void> {
+    let lost = ambiguous;
+    for (let attempt = 1; ; attempt++) {
+      try {
+        await this.calls.send('create', (s) => this.client.dns.records.create({ zone_id: this.zone_id, ...body(r) } as never, { signal: s }), { idempotent: false, signal });
+        return;
+      } catch (err) {
+        if (!(err instanceof CloudflareCallError)) throw err;
+        if (lost && err.failure.kind === 'record' && err.failure.code !== undefined && ALREADY_EXISTS.has(err.failure.code)) return;
+        if (err.failure.kind !== 'transient' || attempt >= rules.attempts) throw err;
+        lost = true;
+        await timers.sleep(rules.baseDelayMs * 2 ** (attempt - 1), signal);
+      }
+    }
   }
 }

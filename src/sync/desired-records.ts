@@ -1,8 +1,8 @@
-import type { ServiceModel } from '../../config/model.js';
-import type { CloudflareSyncConfig } from '../../config/schema.js';
-import { policyRegions } from '../../steering/tier-regions.js';
-import { answerEndpoints, resolveRule } from '../../steering/decide.js';
-import type { Endpoint, RegionSpec, RegionStatusView } from '../../steering/types.js';
+import type { ServiceModel } from '../config/model.js';
+import type { CloudflareSyncConfig } from '../config/schema.js';
+import { policyRegions } from '../steering/tier-regions.js';
+import { answerEndpoints, resolveRule } from '../steering/decide.js';
+import type { Endpoint, RegionSpec, RegionStatusView } from '../steering/types.js';
 import type { DnsRecord } from './dns-record.js';
 
 // What Cloudflare should hold, computed from the model and the live region status (pure).
@@ -71,8 +71,8 @@ export function desiredRecords(model: ServiceModel, status: RegionStatusView, cf
 
 /**
  * Record names whose content is unknown right now: `<region>.<name>` of regions without any
- * address yet (a Kubernetes-fed region before its first list). The reconciler hides their
- * current records from the planner, so a restart never deletes what it has not learnt yet.
+ * address yet (a Kubernetes-fed region before its first list). The run hides their current
+ * records from the planner, so a restart never deletes what it has not learnt yet.
  */
 export function unknownRecordNames(model: ServiceModel, cfg: DesiredRecordsConfig): string[] {
   const out: string[] = [];
@@ -85,11 +85,4 @@ export function unknownRecordNames(model: ServiceModel, cfg: DesiredRecordsConfi
     }
   }
   return out;
-}
-
-/** Names whose subtrees hold every record we may own: one provider listing each. */
-export function managedSuffixes(cfg: DesiredRecordsConfig, delegated: readonly string[]): string[] {
-  const all = [...cfg.names.map((n) => n.name), ...(cfg.delegation_ns ? delegated : [])];
-  // A suffix below another one is covered by the latter's listing.
-  return all.filter((s, i) => !all.some((o, j) => j !== i && (s.endsWith(`.${o}`) || (s === o && j < i))));
 }

@@ -4,6 +4,9 @@
 /** Record types geosteer publishes (TXT only for its ownership registry). */
 export type SyncRecordType = 'A' | 'AAAA' | 'CNAME' | 'NS' | 'TXT';
 
+/** Every type geosteer reads back from a provider (the others cannot be ours). */
+export const SYNC_RECORD_TYPES: readonly SyncRecordType[] = ['A', 'AAAA', 'CNAME', 'NS', 'TXT'];
+
 /** One DNS record as published at the provider. */
 export interface DnsRecord {
   /** Provider id; set on records read from the provider, absent on desired ones. */
@@ -17,6 +20,8 @@ export interface DnsRecord {
   readonly proxied: boolean;
   /** Free text at the provider (100 characters on Cloudflare Free); carries the owner mark. */
   readonly comment?: string;
+  /** When the provider created it (ISO 8601, sub-second digits kept): orders competing claims. */
+  readonly createdOn?: string;
 }
 
 /** Key of a record set: name and type. */

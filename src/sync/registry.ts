@@ -1,4 +1,5 @@
-import type { DnsRecord, SyncRecordType } from './dns-record.js';
+import { SYNC_RECORD_TYPES, type DnsRecord, type SyncRecordType } from './dns-record.js';
+import { txtText } from './record-content.js';
 
 // Ownership, the ExternalDNS way but with our own heritage so that an ExternalDNS instance
 // never mistakes our records for its own (and we never take over its records):
@@ -6,10 +7,9 @@ import type { DnsRecord, SyncRecordType } from './dns-record.js';
 //   TXT  _geosteer-a.taiwan.api.example.com  "heritage=geosteer,geosteer/owner=<id>,geosteer/resource=<name>/<type>"
 //
 // The registry record sits one label *below* the owned name (ExternalDNS puts a prefix on
-// the first label instead) so that it can live beside a CNAME, and so that one
-// `name.endswith` listing of a steered name also returns every registry record under it.
-// Every record we write also carries the comment `geosteer owner=<id>` (comments exist on
-// the Free plan, tags do not): either proof is enough to treat a record set as ours.
+// the first label instead) so that it can live beside a CNAME. Every record we write also
+// carries the comment `geosteer owner=<id>` (comments exist on the Free plan, tags do not).
+// A record is ours only with both: the comment on it and our registry entry for its set.
 
 /** First label of every registry record: `_geosteer-<type>`. */
 export const REGISTRY_LABEL_PREFIX = '_geosteer-';
@@ -29,6 +29,11 @@ export function ownerComment(ownerId: string): string {
   return `geosteer owner=${ownerId}`;
 }
 
+/** The registry record claiming (name, type) for `ownerId`, as the planner creates it. */
+export function registryRecord(ownerId: string, name: string, type: SyncRecordType): DnsRecord {
+  return { name: registryName(name, type), type: 'TXT', content: registryContent(ownerId, name, type), ttl: 1, proxied: false, comment: ownerComment(ownerId) };
+}
+
 /** What a registry TXT record says: which set it covers and who owns it. */
 export interface RegistryEntry {
   readonly name: string;
@@ -36,7 +41,17 @@ export interface RegistryEntry {
   readonly owner: string;
 }
 
-const TYPES: readonly SyncRecordType[] = ['A', 'AAAA', 'CNAME', 'NS', 'TXT'];
+/** `k=v,k=v` fields of a registry TXT text (ours and ExternalDNS's use the same layout). */
+export function registryFields(record: DnsRecord): Map<string, string> {
+  return new Map(
+    txtText(record.content)
+      .split(',')
+      .map((kv) => {
+        const eq = kv.indexOf('=');
+        return (eq < 0 ? [kv.trim(), ''] : [kv.slice(0, eq).trim(), kv.slice(eq + 1).trim()]) as [string, string];
+      }),
+  );
+}
 
 /** The registry entry a record stands for, or undefined when it is not a geosteer registry record. */
 export function parseRegistryRecord(record: DnsRecord): RegistryEntry | undefined {
@@ -44,9 +59,8 @@ export function parseRegistryRecord(record: DnsRecord): RegistryEntry | undefine
   const dot = record.name.indexOf('.');
   if (dot < 0) return undefined;
   const type = record.name.slice(REGISTRY_LABEL_PREFIX.length, dot).toUpperCase() as SyncRecordType;
-  if (!TYPES.includes(type)) return undefined;
-  const text = record.content.replace(/^"|"$/g, '');
-  const fields = new Map(text.split(',').map((kv) => kv.split('=', 2) as [string, string]));
+  if (!SYNC_RECORD_TYPES.includes(type)) return undefined;
+  const fields = registryFields(record);
   const owner = fields.get('geosteer/owner');
   if (fields.get('heritage') !== 'geosteer' || !owner) return undefined;
   return { name: record.name.slice(dot + 1), type, owner };

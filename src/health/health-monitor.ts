@@ -134,6 +134,12 @@ export class HealthMonitor implements AlertReceiver {
   }
 
   /** Applies Alertmanager alerts now; returns what changed (the webhook's reply). */
+  /** The cluster's readiness of a region (see HealthTracker.setClusterReadiness). */
+  setClusterReadiness(region: string, state: 'ready' | 'not_ready' | 'unknown', detail: string): void {
+    const update = this.tracker.setClusterReadiness(region, state, detail, this.now());
+    this.publish(update.events, update.viewChanged);
+  }
+
   applyAlerts(alerts: readonly AlertInput[]): AlertChange {
     const { change, ...update } = this.tracker.applyAlerts(alerts, this.now());
     this.publish(update.events, update.viewChanged);

@@ -141,6 +141,11 @@ export class HealthService implements AlertReceiver {
     else if (this.running) void this.startMonitor(plan);
   }
 
+  /** The cluster's readiness of a region (sources: Kubernetes EndpointSlices); `not_ready` holds it down like an alert. */
+  setClusterReadiness(region: string, readiness: { readonly state: 'ready' | 'not_ready' | 'unknown'; readonly detail: string }): void {
+    this.monitor?.setClusterReadiness(region, readiness.state, readiness.detail);
+  }
+
   /** Applies Alertmanager alerts (the webhook routes call this). */
   applyAlerts(alerts: readonly AlertInput[]): AlertChange {
     if (!this.monitor) return { fired: [], resolved: [], refreshed: 0, ignored: alerts.map((a) => ({ fingerprint: a.fingerprint, reason: 'health.alertmanager is not configured' })) };
@@ -181,6 +186,8 @@ export class HealthService implements AlertReceiver {
   }
 }
 
+/** A monitor runs when something can mark a region down: checks, Alertmanager, or the cluster's readiness. */
 function needsMonitor(plan: HealthPlan, loaded: LoadedConfig): boolean {
-  return plan.hasChecks || loaded.config.health.alertmanager !== undefined;
+  const readiness = Object.values(loaded.config.sources?.kubernetes?.regions ?? {}).some((r) => r.readiness !== undefined);
+  return plan.hasChecks || loaded.config.health.alertmanager !== undefined || readiness;
 }

@@ -44,6 +44,8 @@ export class HealthTracker {
   private readonly effective = new Map<string, Effective>();
   private readonly regions = new Map<string, RegionState>();
   private readonly alerts: AlertBook;
+  /** Regions whose cluster reports no ready backing endpoints (sources' readiness), with why. */
+  private readonly clusterDown: Map<string, string>;
   private current: HealthView;
 
   constructor(
@@ -54,6 +56,7 @@ export class HealthTracker {
     previous?: HealthTracker,
   ) {
     this.alerts = previous?.alerts ?? new AlertBook(alertLabel, alertMaxAgeMs);
+    this.clusterDown = previous?.clusterDown ?? new Map();
     for (const [name, spec] of plan.regions) {
       for (const e of spec.endpoints) {
         const k = key(name, e.id);
@@ -102,6 +105,19 @@ export class HealthTracker {
     ];
     const update = this.evaluate(now);
     return { events: [...events, ...update.events], viewChanged: update.viewChanged, change };
+  }
+
+  /**
+   * The cluster's readiness of a region (Kubernetes EndpointSlices): `not_ready` holds the
+   * region down like a firing alert; `ready` and `unknown` hold nothing (checks, hold-down and
+   * quorum still decide). Returns the transitions.
+   */
+  setClusterReadiness(region: string, state: 'ready' | 'not_ready' | 'unknown', detail: string, now: number): TrackerUpdate {
+    const was = this.clusterDown.get(region);
+    if (state === 'not_ready') this.clusterDown.set(region, `cluster: ${detail}`);
+    else this.clusterDown.delete(region);
+    if (was === this.clusterDown.get(region)) return { events: [], viewChanged: false };
+    return this.evaluate(now);
   }
 
   /** Moves time on: hold-downs that ended and alerts past max_age. */
@@ -188,7 +204,7 @@ export class HealthTracker {
         events.push({ type: next === 'up' ? 'endpoint_up' : 'endpoint_down', cause, region: name, endpoint: e.id, at: now });
       }
       const prevRegion = this.regions.get(name)!;
-      const inputs = { upEndpoints: up, steadyEndpoints: steady, failedCheck: failed.get(name), unknownEndpoints: unknown, totalEndpoints: spec.endpoints.length, minUp: spec.minUp, forcedDown: this.alerts.holding(name) };
+      const inputs = { upEndpoints: up, steadyEndpoints: steady, failedCheck: failed.get(name), unknownEndpoints: unknown, totalEndpoints: spec.endpoints.length, minUp: spec.minUp, forcedDown: this.alerts.holding(name) ?? this.clusterDown.get(name) };
       const nextRegion = nextRegionState(prevRegion, inputs, now, this.plan.holdDownMs);
       if (nextRegion === prevRegion) continue;
       this.regions.set(name, nextRegion);

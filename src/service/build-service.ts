@@ -212,7 +212,7 @@ export async function buildService(initial: LoadedConfig, deps: ServiceDeps): Pr
   const parts: Subsystem[] = [
     stateInput({ store, control, log }),
     { name: 'health', start: () => health.start(), stop: () => health.stop(), reload: async (next) => health.reload(next) },
-    sourcesInput({ control, config, log, events, metrics: syncMetrics, delays: deps.sourceDelays }),
+    sourcesInput({ control, config, log, events, metrics: syncMetrics, delays: deps.sourceDelays, onReadiness: (region, r) => health.setClusterReadiness(region, r) }),
     sync,
     ...(adminPart ? [adminPart] : []),
     alerts,

@@ -5,6 +5,7 @@ import type { SyncMetrics } from '../metrics/sync-metrics.js';
 import type { Logger } from '../shared/logger.js';
 import type { EndpointSource } from '../sources/endpoint-source.js';
 import type { WatchDelays } from '../sources/resource-watcher.js';
+import type { ReadinessListener } from '../sources/readiness-source.js';
 import { startSources } from '../sources/start-sources.js';
 import { sectionChanged } from './restart-only.js';
 import type { Subsystem } from './subsystem.js';
@@ -14,9 +15,20 @@ import type { Subsystem } from './subsystem.js';
  * the control plane. A reload that changes `sources` restarts them; regions they no longer
  * feed go back to their configured endpoints.
  */
-export function sourcesInput(opts: { control: ControlPlane; config: () => LoadedConfig; log: Logger; events: EventLog; metrics: SyncMetrics; delays?: Partial<WatchDelays> }): Subsystem {
+export function sourcesInput(opts: {
+  control: ControlPlane;
+  config: () => LoadedConfig;
+  log: Logger;
+  events: EventLog;
+  metrics: SyncMetrics;
+  delays?: Partial<WatchDelays>;
+  /** Where each region's cluster readiness goes (the health service). */
+  onReadiness: ReadinessListener;
+}): Subsystem {
   const { control } = opts;
   let sources: EndpointSource[] = [];
+  /** Regions whose readiness was reported: a stopped source holds none of them down any more. */
+  const judged = new Set<string>();
   const start = async (loaded: LoadedConfig) => {
     sources = await startSources(loaded.config, {
       log: opts.log,
@@ -24,11 +36,17 @@ export function sourcesInput(opts: { control: ControlPlane; config: () => Loaded
       observer: opts.metrics,
       delays: opts.delays,
       onEndpoints: (all, reason) => void control.update({ endpoints: all }, reason),
+      onReadiness: (region, r) => {
+        judged.add(region);
+        opts.onReadiness(region, r);
+      },
     });
   };
   const stop = async () => {
     await Promise.all(sources.map((s) => s.stop()));
     sources = [];
+    for (const region of judged) opts.onReadiness(region, { state: 'unknown', detail: 'source stopped' });
+    judged.clear();
   };
   return {
     name: 'sources',

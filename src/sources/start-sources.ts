@@ -3,6 +3,7 @@ import type { EventLog } from '../events/event-log.js';
 import type { Logger } from '../shared/logger.js';
 import type { RegionEndpoints } from '../steering/types.js';
 import type { EndpointSource, SourceObserver } from './endpoint-source.js';
+import type { ReadinessListener } from './readiness-source.js';
 import type { WatchDelays } from './resource-watcher.js';
 
 /** What startSources needs besides the config. */
@@ -13,6 +14,8 @@ export interface SourceDeps {
   readonly delays?: Partial<WatchDelays>;
   /** Every region's endpoints as the sources know them now, after each change (the control plane's endpoints input). */
   readonly onEndpoints: (all: ReadonlyMap<string, RegionEndpoints>, reason: string) => void;
+  /** Each region's readiness from its cluster, on every change (the health tracker's readiness input). */
+  readonly onReadiness?: ReadinessListener;
 }
 
 /**
@@ -35,6 +38,13 @@ export async function startSources(config: Config, deps: SourceDeps): Promise<En
     deps.log.info({ source: source.kind, region, endpoints: e.endpoints.map((x) => x.address), cname: e.cname }, 'region endpoints from source');
     deps.onEndpoints(new Map(source.current()), `endpoints of ${region} from ${source.kind}`);
   });
+  if (deps.onReadiness) {
+    const listener = deps.onReadiness;
+    source.onReadiness((region, r) => {
+      deps.log.info({ source: source.kind, region, readiness: r.state, detail: r.detail }, 'region readiness from source');
+      listener(region, r);
+    });
+  }
   await source.start();
   return [source];
 }

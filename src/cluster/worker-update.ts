@@ -17,7 +17,7 @@ export interface WorkerUpdate {
   /** The config, when it differs from the one in the worker's previous update (always in the first). */
   readonly config: LoadedConfig | undefined;
   readonly overrides: RegionOverrides;
-  readonly health: { readonly downRegions: readonly string[]; readonly downEndpoints: readonly (readonly [string, string])[] };
+  readonly health: { readonly downRegions: readonly string[]; readonly recoveringRegions: readonly string[]; readonly downEndpoints: readonly (readonly [string, string])[] };
   readonly endpoints: ReadonlyMap<string, RegionEndpoints>;
   /** The GeoIP generation in force; `bytes` when the worker has not been sent it yet. */
   readonly geoip: { readonly generation: number; readonly path: string; readonly bytes: Uint8Array | undefined };
@@ -35,19 +35,22 @@ export interface WorkerApplied {
 /** Health as plain data: the regions and endpoints the view reports down. */
 export function healthToWire(health: HealthView, inputs: ControlInputs): WorkerUpdate['health'] {
   const downRegions: string[] = [];
+  const recoveringRegions: string[] = [];
   const downEndpoints: [string, string][] = [];
   for (const [name, spec] of inputs.config.model.regions) {
     if (!health.regionUp(name)) downRegions.push(name);
+    if (health.regionRecovering?.(name)) recoveringRegions.push(name);
     for (const e of spec.endpoints) if (!health.endpointUp(name, e.id)) downEndpoints.push([name, e.id]);
   }
-  return { downRegions, downEndpoints };
+  return { downRegions, recoveringRegions, downEndpoints };
 }
 
 /** The HealthView that answers like the primary's did. */
 export function healthFromWire(wire: WorkerUpdate['health']): HealthView {
   const regions = new Set(wire.downRegions);
+  const recovering = new Set(wire.recoveringRegions);
   const endpoints = new Set(wire.downEndpoints.map(([r, e]) => `${r}\u0000${e}`));
-  return { regionUp: (r) => !regions.has(r), endpointUp: (r, e) => !endpoints.has(`${r}\u0000${e}`) };
+  return { regionUp: (r) => !regions.has(r), regionRecovering: (r) => recovering.has(r), endpointUp: (r, e) => !endpoints.has(`${r}\u0000${e}`) };
 }
 
 /** Weights and drains as plain maps (observations stay with the primary: health is sent already merged). */

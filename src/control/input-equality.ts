@@ -28,7 +28,7 @@ export function sameSourcedEndpoints(a: ReadonlyMap<string, RegionEndpoints>, b:
 
 function sameRegionStatus(a: RegionStatus, b: RegionStatus): boolean {
   if (a === b) return true;
-  if (a.weight !== b.weight || a.drained !== b.drained || a.up !== b.up || a.healthyEndpoints.size !== b.healthyEndpoints.size) return false;
+  if (a.weight !== b.weight || a.drained !== b.drained || a.up !== b.up || a.recovering !== b.recovering || a.healthyEndpoints.size !== b.healthyEndpoints.size) return false;
   for (const id of a.healthyEndpoints) if (!b.healthyEndpoints.has(id)) return false;
   return true;
 }

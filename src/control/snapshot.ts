@@ -56,7 +56,7 @@ function carriedOver(inputs: ControlInputs, { previous, clock, geoStats }: Compi
 /** Builds the snapshot of `inputs` on `model` and `status` (see statusOf); everything steered is compiled once here. */
 export function compileSnapshot(inputs: ControlInputs, model: ServiceModel, status: RegionStatusView, context: CompileContext): Snapshot {
   const plans = new Map<string, NameAnswerPlan>();
-  for (const policy of model.policies) plans.set(policy.name, compileAnswerPlan(policy, model.regions, status));
+  for (const policy of model.policies) plans.set(policy.name, compileAnswerPlan(policy, model.regions, status, context.previous?.plans.get(policy.name)));
   const serving: ServingState = {
     table: compileAnswerTable(model, plans),
     maxUdpPayload: inputs.config.config.dns.max_udp_payload,

@@ -209,7 +209,8 @@ export class HealthTracker {
       if (nextRegion === prevRegion) continue;
       this.regions.set(name, nextRegion);
       if (nextRegion.phase === prevRegion.phase) continue;
-      if ((prevRegion.phase === 'up') !== (nextRegion.phase === 'up')) viewChanged = true;
+      // steering reads up, and recovering (a rule whose traffic is on a recovering region keeps it)
+      if ((prevRegion.phase === 'up') !== (nextRegion.phase === 'up') || (prevRegion.phase === 'recovering') !== (nextRegion.phase === 'recovering')) viewChanged = true;
       if (nextRegion.phase === 'up') events.push({ type: 'region_up', cause: nextRegion.cause, region: name, at: now, detail: { from: prevRegion.phase } });
       else if (nextRegion.phase === 'down' && prevRegion.phase === 'up') events.push({ type: 'region_down', cause: nextRegion.cause, region: name, at: now });
       else if (nextRegion.phase === 'down' && prevRegion.phase === 'unknown') events.push({ type: 'region_down', cause: `first checks: ${nextRegion.cause}`, region: name, at: now });
@@ -220,14 +221,18 @@ export class HealthTracker {
 
   private buildView(): HealthView {
     const upRegions = new Set<string>();
+    const recovering = new Set<string>();
     const upEndpoints = new Map<string, Set<string>>();
     for (const [name, spec] of this.plan.regions) {
-      if (this.regions.get(name)?.phase === 'up') upRegions.add(name);
+      const phase = this.regions.get(name)?.phase;
+      if (phase === 'up') upRegions.add(name);
+      if (phase === 'recovering') recovering.add(name);
       upEndpoints.set(name, new Set(spec.endpoints.filter((e) => this.effective.get(key(name, e.id)) === 'up').map((e) => e.id)));
     }
     // Regions the plan does not know (config changed under us) count as up: nothing checks them.
     return {
       regionUp: (region) => !upEndpoints.has(region) || upRegions.has(region),
+      regionRecovering: (region) => recovering.has(region),
       endpointUp: (region, endpoint) => upEndpoints.get(region)?.has(endpoint) ?? true,
     };
   }

@@ -52,17 +52,31 @@ function regionPlan(spec: RegionSpec, status: RegionStatusView, maxAnswers: numb
   };
 }
 
-/** The plan of `policy` for the current region status: each rule resolved once, only its own regions laid out. */
-export function compileAnswerPlan(policy: NamePolicy, regions: ReadonlyMap<string, RegionSpec>, status: RegionStatusView): NameAnswerPlan {
+/** The regions each rule of `plan` answers from, by rule label (what the next compile keeps while they recover). */
+function answeringByRule(plan: NameAnswerPlan | undefined): Map<string, ReadonlySet<string>> {
+  const out = new Map<string, ReadonlySet<string>>();
+  if (!plan) return out;
+  plan.policy.rules.forEach((r, i) => out.set(r.label, new Set(plan.outcomes[i].candidates.map((c) => c.region))));
+  out.set(plan.policy.defaultRule.label, new Set(plan.defaultOutcome.candidates.map((c) => c.region)));
+  return out;
+}
+
+/**
+ * The plan of `policy` for the current region status: each rule resolved once, only its own
+ * regions laid out. `previous` is the name's plan in the snapshot being replaced: a rule keeps
+ * a recovering region it answered from (see resolveRule).
+ */
+export function compileAnswerPlan(policy: NamePolicy, regions: ReadonlyMap<string, RegionSpec>, status: RegionStatusView, previous?: NameAnswerPlan): NameAnswerPlan {
   const planned = new Map<string, RegionAnswerPlan>();
   for (const name of policyRegions(policy)) {
     const spec = regions.get(name);
     if (spec) planned.set(name, regionPlan(spec, status, policy.maxAnswers));
   }
+  const answering = answeringByRule(previous);
   return {
     policy,
-    outcomes: policy.rules.map((r) => resolveRule(r, status)),
-    defaultOutcome: resolveRule(policy.defaultRule, status),
+    outcomes: policy.rules.map((r) => resolveRule(r, status, answering.get(r.label))),
+    defaultOutcome: resolveRule(policy.defaultRule, status, answering.get(policy.defaultRule.label)),
     regions: planned,
     hasCnameRegion: [...planned.values()].some((r) => r.cname !== undefined),
   };

@@ -1,7 +1,7 @@
 import type { Endpoint, MatchKind, NamePolicy, Random, RegionSpec, RegionStatus, RegionStatusView, Rule, Tier } from './types.js';
 
 /** Why a region in a tier could not take traffic. */
-export type SkipReason = 'down' | 'drained' | 'weight 0' | 'unknown region';
+export type SkipReason = 'down' | 'recovering (hold-down)' | 'drained' | 'weight 0' | 'unknown region';
 
 /** A region considered in a tier, with its effective weight and why it was skipped. */
 export interface RegionVerdict {
@@ -70,12 +70,16 @@ function tierMembers(tier: Tier): readonly { region: string; share: number }[] {
   return tier.kind === 'region' ? [{ region: tier.region, share: 100 }] : tier.members;
 }
 
-function verdictFor(region: string, share: number, status: RegionStatus | undefined): RegionVerdict {
+function verdictFor(region: string, share: number, status: RegionStatus | undefined, answering: ReadonlySet<string>): RegionVerdict {
   if (status === undefined) return { region, weight: 0, skipped: 'unknown region' };
   const weight = (share * status.weight) / 100;
-  const skipped: SkipReason | undefined = status.drained ? 'drained' : !status.up ? 'down' : status.weight <= 0 ? 'weight 0' : undefined;
+  // A recovering region is held back from new traffic only: traffic already on it stays.
+  const down = !status.up && !(status.recovering && answering.has(region));
+  const skipped: SkipReason | undefined = status.drained ? 'drained' : down ? (status.recovering ? 'recovering (hold-down)' : 'down') : status.weight <= 0 ? 'weight 0' : undefined;
   return { region, weight, skipped };
 }
+
+const NONE: ReadonlySet<string> = new Set();
 
 function candidatesOf(verdicts: readonly { region: string; weight: number }[]): { candidates: Candidate[]; total: number } {
   let total = 0;
@@ -91,11 +95,14 @@ function candidatesOf(verdicts: readonly { region: string; weight: number }[]): 
  * Walks the tiers in order: the first with a usable region (up, not drained, weight > 0)
  * answers. When none is usable the first tier answers anyway (fail open), because an
  * answer that may be down beats no answer when the checks themselves may be wrong.
+ * `answering`: the regions the rule answered from until now; those of them that are
+ * recovering count as usable, so leaving fail-open (or a hold-down ending elsewhere) does not
+ * send clients through an intermediate tier and back.
  */
-export function resolveRule(rule: Rule, status: RegionStatusView): RuleOutcome {
+export function resolveRule(rule: Rule, status: RegionStatusView, answering: ReadonlySet<string> = NONE): RuleOutcome {
   const steps: TierStep[] = [];
   for (let index = 0; index < rule.tiers.length; index++) {
-    const regions = tierMembers(rule.tiers[index]).map((m) => verdictFor(m.region, m.share, status.get(m.region)));
+    const regions = tierMembers(rule.tiers[index]).map((m) => verdictFor(m.region, m.share, status.get(m.region), answering));
     const usable = regions.filter((r) => r.skipped === undefined);
     steps.push({ index, regions, usable: usable.length > 0 });
     if (usable.length > 0) {

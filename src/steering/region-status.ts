@@ -15,6 +15,8 @@ export interface TargetQuorumView {
 /** Health as the health subsystem sees it; every region and endpoint is up when nothing checks. */
 export interface HealthView {
   regionUp(region: string): boolean;
+  /** Healthy again but waiting out its failback hold-down (down for steering, with one exception: see RegionStatus.recovering). */
+  regionRecovering?(region: string): boolean;
   endpointUp(region: string, endpointId: string): boolean;
   /** With shared health: each instance's view of a region and its endpoints (explain shows them). */
   votes?(region: string): readonly TargetQuorumView[];
@@ -38,6 +40,7 @@ export function regionStatusView(regions: ReadonlyMap<string, RegionSpec>, overr
       drained: spec.drain || overrides.drains.has(name),
       // A region with nothing to answer (a source has not reported addresses yet) cannot take traffic.
       up: health.regionUp(name) && (spec.endpoints.length > 0 || spec.cname !== undefined),
+      recovering: !health.regionUp(name) && (health.regionRecovering?.(name) ?? false),
       healthyEndpoints: new Set(spec.endpoints.filter((e) => health.endpointUp(name, e.id)).map((e) => e.id)),
     });
   }

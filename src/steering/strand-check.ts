@@ -43,7 +43,8 @@ export function wouldStrandCountry(plans: Iterable<NameAnswerPlan>, status: Regi
     for (let i = 0; i < rules.length; i++) {
       const firstTier = tierRegions(rules[i].tiers[0]);
       if (!firstTier.includes(change.region)) continue;
-      const t = ruleTransition(plan.policy.name, rules[i], outcomes[i], resolveRule(rules[i], after));
+      const answering = new Set(outcomes[i].candidates.map((c) => c.region));
+      const t = ruleTransition(plan.policy.name, rules[i], outcomes[i], resolveRule(rules[i], after, answering));
       if (t && leavesFirstTier(t)) return { name: plan.policy.name, rule: rules[i].label, firstTier };
     }
   }

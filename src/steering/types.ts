@@ -60,6 +60,12 @@ export interface RegionStatus {
   readonly drained: boolean;
   /** Region-level health after min_up, hold-down and alerts. */
   readonly up: boolean;
+  /**
+   * Down, but healthy again and waiting out the failback hold-down. The hold-down keeps new
+   * traffic off a region that may flap; a rule whose traffic is already on it (it answered
+   * from it last time, e.g. while failing open) keeps it instead of moving to a later tier.
+   */
+  readonly recovering: boolean;
   /** Endpoint ids currently healthy; endpoints not listed are down. */
   readonly healthyEndpoints: ReadonlySet<string>;
 }

@@ -12,7 +12,7 @@ const regions = new Map(['taiwan', 'singapore', 'tokyo', 'us-west'].map((n) => [
 type Overrides = Partial<Record<string, Partial<RegionStatus>>>;
 function status(over: Overrides = {}): Map<string, RegionStatus> {
   return new Map(
-    [...regions.keys()].map((n) => [n, { weight: 100, drained: false, up: true, healthyEndpoints: new Set([`${n}-v4`]), ...over[n] }]),
+    [...regions.keys()].map((n) => [n, { weight: 100, drained: false, up: true, recovering: false, healthyEndpoints: new Set([`${n}-v4`]), ...over[n] }]),
   );
 }
 

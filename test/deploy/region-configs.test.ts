@@ -33,11 +33,12 @@ describeWithKubectl('deploy/overlays: the geosteer config of every region', () =
     }
   });
 
-  it('each region votes as itself, and every edge shares the Redis taiwan publishes', () => {
+  it('each pod votes (and holds the sync lease) as itself, and every edge shares the Redis taiwan publishes', () => {
     const taiwan = find(renderedVariants()[0].objects, 'Service', 'geosteer-redis-regions');
     const published = `redis://${taiwan.metadata.annotations?.['metallb.io/loadBalancerIPs']}:${taiwan.spec.ports[0].port}`;
     for (const { label, region, loaded } of variants()) {
-      expect(loaded.config.state.instance_id, label).toBe(region);
+      // no shared id: the default is hostname-pid, the pod's own name (two pods with one id would both hold the sync lease)
+      expect(loaded.config.state.instance_id, label).toBeUndefined();
       expect(loaded.config.state.store, label).toBe('redis');
       expect(loaded.config.state.url, label).toBe(region === 'taiwan' ? `redis://${find(renderedVariants()[0].objects, 'Service', 'geosteer-redis').metadata.name}:6379` : published);
     }

@@ -67,8 +67,10 @@ async function serve(configPath: string | undefined, maxBytes: number): Promise<
 async function checkConfig(path: string | undefined, offline: boolean, maxBytes: number): Promise<void> {
   if (!path) throw new UsageError('check-config needs a FILE');
   const loaded = await loadConfigFile(path, { maxBytes });
-  const { problems, skipped } = await preflight(loaded, process.env, { offline });
+  const { problems, warnings, skipped } = await preflight(loaded, process.env, { offline });
   if (problems.length > 0) throw new ConfigError(path, problems);
+  // what serve logs as a warning and starts anyway
+  for (const w of warnings) process.stderr.write(`${path}: warning: ${w}\n`);
   const { model } = loaded;
   process.stdout.write(`${path}: OK (${model.zones.length} zone(s), ${model.regions.size} region(s), ${model.policies.length} steered name(s))\n`);
   for (const s of skipped) process.stdout.write(`${path}: not checked (--offline): ${s}\n`);

@@ -2,8 +2,9 @@
 // How long a large config takes to check and to start serving, and how much memory it
 // takes: runs the compiled CLI as an operator would, `check-config FILE` to its exit and
 // `serve --config FILE` to its "geosteer serving" line, each --runs times, and prints the
-// median wall time, CPU time and peak RSS (VmHWM; Linux /proc). The config comes from
-// load/big-config.mjs (about 5 MB) unless --config names one; it should listen on port 0.
+// median wall time, CPU time (of the process) and peak RSS (VmHWM of the process plus its
+// DNS workers; Linux /proc). The config comes from load/big-config.mjs (about 5 MB, one DNS
+// process) unless --config names one; it should listen on port 0.
 //   node load/config-start-bench.mjs [--config FILE] [--runs 3] [--root DIR]
 // --root runs another build (a directory with dist/ and node_modules/), for before/after.
 import { execFileSync, spawn } from 'node:child_process';
@@ -19,10 +20,16 @@ const cli = join(values.root, 'dist/cli.js');
 const config = values.config ?? '/tmp/geosteer-big.yaml';
 if (!values.config) process.stdout.write(execFileSync(process.execPath, [join(HERE, 'big-config.mjs'), '--out', config]));
 
-/** Peak resident set of a live process in bytes (VmHWM of /proc/PID/status). */
+/** Peak resident set in bytes (VmHWM of /proc/PID/status) of a live process plus its children's (serve's DNS workers). */
 function peakRss(pid) {
   const m = /VmHWM:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
-  return m ? Number(m[1]) * 1024 : NaN;
+  let children = [];
+  try {
+    children = readFileSync(`/proc/${pid}/task/${pid}/children`, 'utf8').trim().split(' ').filter(Boolean).map(Number);
+  } catch {
+    // no children list on this kernel: the process alone
+  }
+  return (m ? Number(m[1]) * 1024 : NaN) + children.reduce((sum, child) => sum + peakRss(child), 0);
 }
 
 /** CPU seconds (user + system) a live process has used: less disturbed by a busy machine than wall time. */

@@ -1,5 +1,6 @@
 import type { FastifyInstance } from 'fastify';
 import type { Snapshot } from '../control/snapshot.js';
+import { sharedVotes } from '../health/health-quorum.js';
 import type { SharedState } from '../state/state-store.js';
 import { wouldStrandCountry, type RegionChange } from '../steering/strand-check.js';
 import { DetailedError, requireRegion, type AdminOptions } from './admin-context.js';
@@ -40,6 +41,8 @@ function describeRegion(name: string, snapshot: Snapshot, state: SharedState) {
   const spec = snapshot.model.regions.get(name)!;
   const st = snapshot.status.get(name)!;
   const drain = state.drains.get(name) ?? (spec.drain ? { reason: 'drain: true in the config file', by: 'config', at: null } : null);
+  // with shared health: how each live instance sees the region and each endpoint (the quorum decides)
+  const votes = sharedVotes(snapshot.inputs.health, name);
   return {
     name,
     up: st.up,
@@ -50,7 +53,8 @@ function describeRegion(name: string, snapshot: Snapshot, state: SharedState) {
     drained: st.drained,
     drain,
     cname: spec.cname ?? null,
-    endpoints: spec.endpoints.map((e) => ({ id: e.id, address: e.address, family: e.family, up: st.healthyEndpoints.has(e.id) })),
+    endpoints: spec.endpoints.map((e) => ({ id: e.id, address: e.address, family: e.family, up: st.healthyEndpoints.has(e.id), ...(votes ? { votes: votes.endpoints.get(e.id) ?? null } : {}) })),
+    ...(votes ? { votes: votes.region ?? null } : {}),
   };
 }
 

@@ -1,9 +1,10 @@
-import { readFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import { parseDocument } from 'yaml';
 import type { z } from 'zod';
-import { ConfigError, GeosteerError } from '../shared/errors.js';
+import { ConfigError } from '../shared/errors.js';
+import { DEFAULT_MAX_CONFIG_BYTES, readConfigText } from './config-file.js';
 import { buildModel, type ServiceModel } from './model.js';
+import { boundProblems, MAX_LISTED_PROBLEMS, quoteValue } from './problem-list.js';
 import { configSchema, type Config } from './schema.js';
 import type { ReadText } from './zone-file/loader.js';
 
@@ -21,6 +22,11 @@ export interface LoadedConfig {
 /** How zone files named by the config are read; the default reads them from disk, relative to the config file's folder. */
 export interface LoadOptions {
   readonly readZoneFile?: ReadText;
+}
+
+/** A refused config: its problems (of `total`), bounded in number and length (see problem-list.ts). */
+function refuse(source: string, problems: readonly string[], total = problems.length): ConfigError {
+  return new ConfigError(source, boundProblems(problems, total), total);
 }
 
 /** `regions.tokyo.weight` style path for a zod issue path. */
@@ -49,15 +55,15 @@ function describeIssue(issue: z.core.$ZodIssue, doc: unknown): string {
       return `${path}: unknown key${issue.keys.length > 1 ? 's' : ''} ${issue.keys.map((k) => JSON.stringify(k)).join(', ')}`;
     case 'invalid_type': {
       const got = valueAt(doc, issue.path);
-      return got === undefined ? `${path}: required ${issue.expected} is missing` : `${path}: expected ${issue.expected}, got ${JSON.stringify(got)}`;
+      return got === undefined ? `${path}: required ${issue.expected} is missing` : `${path}: expected ${issue.expected}, got ${quoteValue(got)}`;
     }
     case 'too_small':
     case 'too_big':
-      return `${path}: ${issue.message.replace(/^Too (small|big): expected /, 'expected ')}, got ${JSON.stringify(valueAt(doc, issue.path))}`;
+      return `${path}: ${issue.message.replace(/^Too (small|big): expected /, 'expected ')}, got ${quoteValue(valueAt(doc, issue.path))}`;
     case 'invalid_value':
-      return `${path}: expected one of ${issue.values.map((v) => JSON.stringify(v)).join(', ')}, got ${JSON.stringify(valueAt(doc, issue.path))}`;
+      return `${path}: expected one of ${issue.values.map((v) => JSON.stringify(v)).join(', ')}, got ${quoteValue(valueAt(doc, issue.path))}`;
     case 'invalid_union':
-      return `${path}: ${JSON.stringify(valueAt(doc, issue.path))} does not fit any accepted form (see the example config)`;
+      return `${path}: ${quoteValue(valueAt(doc, issue.path))} does not fit any accepted form (see the example config)`;
     default:
       return `${path}: ${issue.message}`;
   }
@@ -66,27 +72,26 @@ function describeIssue(issue: z.core.$ZodIssue, doc: unknown): string {
 /** Validates a parsed YAML/JSON document (zone files relative to `source`'s folder); throws ConfigError listing every problem. */
 export function parseConfig(doc: unknown, source: string, options: LoadOptions = {}): LoadedConfig {
   const parsed = configSchema.safeParse(doc ?? {});
-  if (!parsed.success) throw new ConfigError(source, parsed.error.issues.map((i) => describeIssue(i, doc)));
+  if (!parsed.success) {
+    // only the listed issues are put in words; the rest are counted
+    const { issues } = parsed.error;
+    throw refuse(source, issues.slice(0, MAX_LISTED_PROBLEMS).map((i) => describeIssue(i, doc)), issues.length);
+  }
   const { model, problems, files } = buildModel(parsed.data, { configPath: source, read: options.readZoneFile });
-  if (problems.length > 0) throw new ConfigError(source, problems);
+  if (problems.length > 0) throw refuse(source, problems);
   return { source, config: parsed.data, model, files };
 }
 
 /** Parses YAML text; throws ConfigError with line numbers for syntax errors. */
 export function parseConfigText(text: string, source: string, options: LoadOptions = {}): LoadedConfig {
   const doc = parseDocument(text, { prettyErrors: true, uniqueKeys: true });
-  if (doc.errors.length > 0) throw new ConfigError(source, doc.errors.map((e) => `YAML: ${e.message.split('\n')[0]}`));
+  if (doc.errors.length > 0) throw refuse(source, doc.errors.map((e) => `YAML: ${e.message.split('\n')[0]}`));
   return { ...parseConfig(doc.toJS(), source, options), text };
 }
 
-/** Reads and validates a config file. */
-export async function loadConfigFile(path: string): Promise<LoadedConfig> {
-  let text: string;
-  try {
-    text = await readFile(path, 'utf8');
-  } catch (err) {
-    throw new GeosteerError('CONFIG_UNREADABLE', `${path}: cannot read config file: ${(err as Error).message}`, { cause: err });
-  }
+/** Reads and validates a config file, refusing one larger than `maxBytes` (default DEFAULT_MAX_CONFIG_BYTES) before parsing it. */
+export async function loadConfigFile(path: string, opts: { maxBytes?: number } = {}): Promise<LoadedConfig> {
+  const text = await readConfigText(path, opts.maxBytes ?? DEFAULT_MAX_CONFIG_BYTES);
   const loaded = parseConfigText(text, path);
   return { ...loaded, files: [resolve(path), ...loaded.files] };
 }

@@ -93,16 +93,28 @@ function buildTiers(tiers: readonly TierConfig[], path: string, regions: Readonl
   return built;
 }
 
+/** The first static A, AAAA or CNAME record type at each owner name, over every zone: one pass, not one per steered name. */
+function addressOwners(zones: readonly ZoneModel[]): Map<string, string> {
+  const owners = new Map<string, string>();
+  for (const z of zones) {
+    for (const r of z.records) {
+      if ((r.data.type === 'A' || r.data.type === 'AAAA' || r.data.type === 'CNAME') && !owners.has(r.name)) owners.set(r.name, r.data.type);
+    }
+  }
+  return owners;
+}
+
 function buildPolicies(config: Config, zones: readonly ZoneModel[], regions: ReadonlyMap<string, RegionSpec>, problems: string[]): NamePolicy[] {
   const seen = new Set<string>();
+  const staticAddress = addressOwners(zones);
   return config.names.map((n, ni) => {
     const path = `names[${ni}]`;
     const zone = zoneOf(n.name, zones);
     if (zone === undefined) problems.push(`${path}.name: ${n.name} is outside every zone (${zones.map((z) => z.name).join(', ')}); add its zone under zones`);
     if (seen.has(n.name)) problems.push(`${path}.name: ${n.name} is steered twice`);
     seen.add(n.name);
-    const clash = zones.flatMap((z) => z.records).find((r) => r.name === n.name && (r.data.type === 'A' || r.data.type === 'AAAA' || r.data.type === 'CNAME'));
-    if (clash) problems.push(`${path}.name: ${n.name} also has a static ${clash.data.type} record; a steered name owns its A, AAAA and CNAME answers`);
+    const clash = staticAddress.get(n.name);
+    if (clash) problems.push(`${path}.name: ${n.name} also has a static ${clash} record; a steered name owns its A, AAAA and CNAME answers`);
     const rules: Rule[] = [];
     const byCountry = new Map<string, number>();
     const byContinent = new Map<string, number>();

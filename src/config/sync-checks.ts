@@ -36,9 +36,12 @@ export function checkSourcesAndSync(config: Config, regions: ReadonlyMap<string,
     problems.push(`${path}.delegation_ns: no zone under zones lies below ${cf.zone_name}; only a zone strictly below the Cloudflare zone can be delegated`);
   }
   const seen = new Set<string>();
+  // first policy of each name (a name steered twice is reported by buildPolicies)
+  const byName = new Map<string, NamePolicy>();
+  for (const p of policies) if (!byName.has(p.name)) byName.set(p.name, p);
   cf.names.forEach((n, i) => {
     const npath = `${path}.names[${i}]`;
-    const policy = policies.find((p) => p.name === n.name);
+    const policy = byName.get(n.name);
     if (!policy) {
       problems.push(`${npath}.name: ${n.name} is not a steered name; steered names: ${policies.map((p) => p.name).join(', ') || '(none)'}`);
       return;

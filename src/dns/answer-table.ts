@@ -77,30 +77,57 @@ export function isSteeredType(qtype: number): boolean {
 // Preference order of the RRset returned for ANY (RFC 8482 4.1: one RRset is enough).
 const ANY_PREFERENCE: RecordData['type'][] = ['A', 'AAAA', 'CNAME', 'MX', 'TXT', 'CAA', 'NS'];
 
-function glueFor(hosts: readonly string[], records: readonly StaticRecord[]): RecordSection {
-  const glue = records.filter((r) => hosts.includes(r.name) && (r.data.type === 'A' || r.data.type === 'AAAA'));
-  return namedRecords(glue);
+/** A and AAAA records by owner name, each with its place in the zone's records (glue keeps that order). */
+type AddressIndex = ReadonlyMap<string, readonly { readonly at: number; readonly record: StaticRecord }[]>;
+
+function addressIndex(records: readonly StaticRecord[]): AddressIndex {
+  const index = new Map<string, { at: number; record: StaticRecord }[]>();
+  records.forEach((record, at) => {
+    if (record.data.type !== 'A' && record.data.type !== 'AAAA') return;
+    const list = index.get(record.name);
+    if (list) list.push({ at, record });
+    else index.set(record.name, [{ at, record }]);
+  });
+  return index;
+}
+
+/** The addresses of `hosts` held in the zone, in the zone's record order. */
+function glueFor(hosts: readonly string[], addresses: AddressIndex): RecordSection {
+  const glue = [...new Set(hosts)].flatMap((h) => addresses.get(h) ?? []).sort((x, y) => x.at - y.at);
+  return namedRecords(glue.map((g) => g.record));
 }
 
 function compileZone(zone: ZoneModel, nodes: Map<string, NameNode>): void {
   const zoneData: ZoneData = { name: zone.name, ...negativeAnswers(zone) };
   const byName = new Map<string, StaticRecord<AnyRecordData>[]>();
-  for (const r of [...zone.records, ...zone.unknownTypeRecords]) byName.set(r.name, [...(byName.get(r.name) ?? []), r]);
+  for (const r of [...zone.records, ...zone.unknownTypeRecords]) {
+    const list = byName.get(r.name);
+    if (list) list.push(r);
+    else byName.set(r.name, [r]);
+  }
   const apexRecords = byName.get(zone.name) ?? [];
   const nsRecords: StaticRecord[] = zone.ns.map((host) => ({ name: zone.name, ttl: zone.nsTtl, data: { type: 'NS', host } }));
   byName.set(zone.name, [...apexRecords.filter((r) => r.data.type !== 'NS'), ...nsRecords]);
+  const addresses = addressIndex(zone.records);
 
-  // Delegation points: NS records below the apex.
-  const cuts = new Map<string, PrebuiltAnswer>();
+  // Delegation points: NS records below the apex, numbered in the order the records list them.
+  const cuts = new Map<string, { readonly order: number; readonly answer: PrebuiltAnswer }>();
   for (const [name, records] of byName) {
     const ns = records.filter((r) => r.data.type === 'NS');
     if (name === zone.name || ns.length === 0) continue;
     const hosts = ns.map((r) => (r.data as { host: string }).host);
-    cuts.set(name, prebuilt(RCODE.NOERROR, false, EMPTY_SECTION, namedRecords(ns), glueFor(hosts, zone.records)));
+    cuts.set(name, { order: cuts.size, answer: prebuilt(RCODE.NOERROR, false, EMPTY_SECTION, namedRecords(ns), glueFor(hosts, addresses)) });
   }
+  // The referral of the cut at or above `name` listed first: the name's ancestors are looked
+  // up (a few per name) rather than every cut scanned (thousands per name in a large zone).
   const referralFor = (name: string): PrebuiltAnswer | undefined => {
-    for (const [cut, answer] of cuts) if (isInZone(name, cut)) return answer;
-    return undefined;
+    let found: { order: number; answer: PrebuiltAnswer } | undefined;
+    if (cuts.size === 0) return undefined;
+    for (let n = name; n !== zone.name && isInZone(n, zone.name); n = n.slice(n.indexOf('.') + 1)) {
+      const cut = cuts.get(n);
+      if (cut && (found === undefined || cut.order < found.order)) found = cut;
+    }
+    return found?.answer;
   };
 
   // Every owner name and every ancestor up to the apex exists (empty non-terminals: NODATA).
@@ -116,7 +143,7 @@ function compileZone(zone: ZoneModel, nodes: Map<string, NameNode>): void {
     for (const code of types) {
       const set = records.filter((r) => typeCode(r.data) === code);
       const answer = qnameRecords(set[0].ttl, set.map((r) => r.data));
-      const additional = code === TYPE.NS ? glueFor(set.map((r) => (r.data as { host: string }).host), zone.records) : EMPTY_SECTION;
+      const additional = code === TYPE.NS ? glueFor(set.map((r) => (r.data as { host: string }).host), addresses) : EMPTY_SECTION;
       byType.set(code, prebuilt(RCODE.NOERROR, true, answer, EMPTY_SECTION, additional));
     }
     if (name === zone.name) byType.set(TYPE.SOA, prebuilt(RCODE.NOERROR, true, { bytes: soaAnswer(zone), count: 1 }));

@@ -90,21 +90,48 @@ export class QuorumHealthView implements HealthView {
   quorumViews(prefix = ''): TargetQuorumView[] {
     const targets = new Set<string>();
     for (const v of this.views.values()) for (const t of Object.keys(v)) if (t.startsWith(prefix)) targets.add(t);
-    return [...targets].sort().map((target) => {
-      const instances: Record<string, boolean> = {};
-      let downVotes = 0;
-      for (const id of this.liveInstances) {
-        const up = this.views.get(id)![target];
-        if (up === undefined) continue;
-        instances[id] = up;
-        if (!up) downVotes++;
-      }
-      return { target, up: !this.down.has(target), downVotes, quorum: this.quorum, live: this.liveInstances.length, instances };
-    });
+    return [...targets].sort().map((target) => this.targetView(target));
+  }
+
+  /** How every live instance sees one target (instances that do not report it are absent). */
+  targetView(target: string): TargetQuorumView {
+    const instances: Record<string, boolean> = {};
+    let downVotes = 0;
+    for (const id of this.liveInstances) {
+      const up = this.views.get(id)![target];
+      if (up === undefined) continue;
+      instances[id] = up;
+      if (!up) downVotes++;
+    }
+    return { target, up: !this.down.has(target), downVotes, quorum: this.quorum, live: this.liveInstances.length, instances };
   }
 
   /** The views of one region and its endpoints (what explain shows for a region). */
   votes(region: string): TargetQuorumView[] {
     return [...this.quorumViews(regionTarget(region)).filter((v) => v.target === regionTarget(region)), ...this.quorumViews(`endpoint:${region}/`)];
   }
+}
+
+/** One target's votes as the admin API shows them. */
+export type TargetVotes = {
+  readonly up: boolean;
+  readonly down_votes: number;
+  readonly quorum: number;
+  readonly live: number;
+  /** Instance id -> seen up; instances that do not check the target are absent. */
+  readonly instances: Readonly<Record<string, boolean>>;
+};
+
+/** The votes on a region and on each of its endpoints (by endpoint id); undefined when health is not shared. */
+export function sharedVotes(health: HealthView, region: string): { region: TargetVotes | undefined; endpoints: ReadonlyMap<string, TargetVotes> } | undefined {
+  if (!health.votes) return undefined;
+  const shown = (v: TargetQuorumView): TargetVotes => ({ up: v.up, down_votes: v.downVotes, quorum: v.quorum, live: v.live, instances: v.instances });
+  const endpoints = new Map<string, TargetVotes>();
+  let own: TargetVotes | undefined;
+  const prefix = `endpoint:${region}/`;
+  for (const v of health.votes(region)) {
+    if (v.target === regionTarget(region)) own = shown(v);
+    else if (v.target.startsWith(prefix)) endpoints.set(v.target.slice(prefix.length), shown(v));
+  }
+  return { region: own, endpoints };
 }

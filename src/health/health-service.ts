@@ -11,7 +11,8 @@ import type { AlertChange } from './alert-book.js';
 import type { AlertInput } from './alert-payload.js';
 import { HealthMonitor, type AlertReceiver, type HealthCheckObserver } from './health-monitor.js';
 import { HealthPublisher } from './health-publisher.js';
-import { targetsFromHealthView } from './health-quorum.js';
+import { targetsFromHealthView, type QuorumHealthView } from './health-quorum.js';
+import { quorumTransitions } from './quorum-transitions.js';
 import type { RegionReport } from './health-tracker.js';
 import type { Prober } from './prober.js';
 
@@ -64,6 +65,8 @@ export class HealthService implements AlertReceiver {
   private monitor: HealthMonitor | undefined;
   private publisher: HealthPublisher | undefined;
   private localView: HealthView = ALL_UP;
+  /** The last quorum view handed to steering (undefined: none yet, everything up). */
+  private quorumView: QuorumHealthView | undefined;
   private config: LoadedConfig;
   private token: string | undefined;
   private running = false;
@@ -106,7 +109,7 @@ export class HealthService implements AlertReceiver {
         store: shared.store,
         instance: shared.instance,
         localTargets: () => targetsFromHealthView(this.localView, this.config.model.regions),
-        onView: (view) => this.opts.onView(view, 'health quorum'),
+        onView: (view) => this.quorum(view),
         heartbeatMs: shared.heartbeatMs,
         ttlMs: shared.ttlMs,
         quorum: shared.quorum,
@@ -176,6 +179,15 @@ export class HealthService implements AlertReceiver {
       await this.firstRound;
       this.opts.log.info({ regions: monitor.report().map((r) => ({ region: r.region, phase: r.state.phase })) }, 'first health checks done');
     }
+  }
+
+  /** A new quorum view: record the verdicts it changes (every instance does, whatever it saw itself), then hand it to steering. */
+  private quorum(view: QuorumHealthView): void {
+    const events = quorumTransitions(this.quorumView, view, this.config.model.regions, (this.opts.now ?? Date.now)());
+    this.quorumView = view;
+    for (const e of events) this.opts.events.record(e);
+    const first = events.find((e) => e.type.startsWith('region_')) ?? events[0];
+    this.opts.onView(view, first ? `quorum ${first.type} ${first.region}${first.endpoint ? `/${first.endpoint}` : ''}` : 'health quorum');
   }
 
   /** This instance's own view changed: straight to steering, or into the quorum. */

@@ -38,6 +38,9 @@ export interface RegionReport {
 
 const key = (region: string, endpoint: string) => `${region}\u0000${endpoint}`;
 
+/** Up/down events of this instance's own checks and alerts; with shared health steering follows the quorum's (detail.view 'quorum', see quorum-transitions.ts). */
+const LOCAL = { view: 'local' } as const;
+
 /** Endpoint and region health with alerts; deterministic in the times it is given. */
 export class HealthTracker {
   private readonly endpoints = new Map<string, EndpointState>();
@@ -201,7 +204,7 @@ export class HealthTracker {
               : state.okStreak > 0
                 ? `${state.okStreak} good check(s) in a row: ${state.lastDetail}`
                 : 'alert no longer firing';
-        events.push({ type: next === 'up' ? 'endpoint_up' : 'endpoint_down', cause, region: name, endpoint: e.id, at: now });
+        events.push({ type: next === 'up' ? 'endpoint_up' : 'endpoint_down', cause, region: name, endpoint: e.id, at: now, detail: LOCAL });
       }
       const prevRegion = this.regions.get(name)!;
       const inputs = { upEndpoints: up, steadyEndpoints: steady, failedCheck: failed.get(name), unknownEndpoints: unknown, totalEndpoints: spec.endpoints.length, minUp: spec.minUp, forcedDown: this.alerts.holding(name) ?? this.clusterDown.get(name) };
@@ -211,9 +214,9 @@ export class HealthTracker {
       if (nextRegion.phase === prevRegion.phase) continue;
       // steering reads up, and recovering (a rule whose traffic is on a recovering region keeps it)
       if ((prevRegion.phase === 'up') !== (nextRegion.phase === 'up') || (prevRegion.phase === 'recovering') !== (nextRegion.phase === 'recovering')) viewChanged = true;
-      if (nextRegion.phase === 'up') events.push({ type: 'region_up', cause: nextRegion.cause, region: name, at: now, detail: { from: prevRegion.phase } });
-      else if (nextRegion.phase === 'down' && prevRegion.phase === 'up') events.push({ type: 'region_down', cause: nextRegion.cause, region: name, at: now });
-      else if (nextRegion.phase === 'down' && prevRegion.phase === 'unknown') events.push({ type: 'region_down', cause: `first checks: ${nextRegion.cause}`, region: name, at: now });
+      if (nextRegion.phase === 'up') events.push({ type: 'region_up', cause: nextRegion.cause, region: name, at: now, detail: { ...LOCAL, from: prevRegion.phase } });
+      else if (nextRegion.phase === 'down' && prevRegion.phase === 'up') events.push({ type: 'region_down', cause: nextRegion.cause, region: name, at: now, detail: LOCAL });
+      else if (nextRegion.phase === 'down' && prevRegion.phase === 'unknown') events.push({ type: 'region_down', cause: `first checks: ${nextRegion.cause}`, region: name, at: now, detail: LOCAL });
     }
     if (viewChanged) this.current = this.buildView();
     return { events, viewChanged };

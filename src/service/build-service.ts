@@ -41,6 +41,8 @@ import { GEOSTEER_VERSION } from './version.js';
 export interface ServiceDeps {
   readonly log: Logger;
   readonly env?: NodeJS.ProcessEnv;
+  /** Reloads refuse a config file larger than this (serve --max-config-size); default DEFAULT_MAX_CONFIG_BYTES. */
+  readonly maxConfigBytes?: number;
   /** Milliseconds since the epoch (rate limiting, drain timestamps). */
   readonly clock?: () => number;
   /** The DNS hot path's randomness (weighted picks, rotations). */
@@ -239,7 +241,7 @@ export async function buildService(initial: LoadedConfig, deps: ServiceDeps): Pr
     const source = loaded.source;
     let next: LoadedConfig;
     try {
-      next = await loadConfigFile(source);
+      next = await loadConfigFile(source, { maxBytes: deps.maxConfigBytes });
       const checks = await preflight(next, env, { geo: next.config.geoip.database === loaded.config.geoip.database ? geo : undefined });
       if (checks.problems.length > 0) throw new ConfigError(source, checks.problems);
     } catch (err) {

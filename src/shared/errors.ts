@@ -23,13 +23,14 @@ export class GeosteerError extends Error {
   }
 }
 
-/** A config file that cannot be used; `problems` lists every one, each as `path: what is wrong`. */
+/** A config file that cannot be used; `problems` lists them, each as `path: what is wrong` (the first of `total`, when a long list was cut). */
 export class ConfigError extends GeosteerError {
   constructor(
     readonly source: string,
     readonly problems: readonly string[],
+    total = problems.length,
   ) {
-    super('CONFIG_INVALID', `${source}: ${problems.length} problem(s):\n${problems.map((p) => `  ${source}: ${p}`).join('\n')}`);
+    super('CONFIG_INVALID', `${source}: ${total} problem(s):\n${problems.map((p) => `  ${source}: ${p}`).join('\n')}`);
     this.name = 'ConfigError';
   }
 }

@@ -34,7 +34,7 @@ function stateSection(connection: RedisConnection): Record<string, unknown> {
 }
 
 /** Starts an instance on the example config; resolves once it serves (its store has tried Redis). */
-export async function startInstance(connection: RedisConnection, prefix: string, id: string, resyncIntervalMs = 60_000, opts: { quorum?: number } = {}): Promise<Instance> {
+export async function startInstance(connection: RedisConnection, prefix: string, id: string, resyncIntervalMs = 60_000, opts: { quorum?: number; adminToken?: string; observationTtlMs?: number } = {}): Promise<Instance> {
   const doc = exampleDocument();
   doc.state = {
     store: 'redis',
@@ -42,12 +42,13 @@ export async function startInstance(connection: RedisConnection, prefix: string,
     key_prefix: prefix,
     instance_id: id,
     heartbeat_interval: `${HEARTBEAT_MS}ms`,
-    observation_ttl: `${TTL_MS}ms`,
+    observation_ttl: `${opts.observationTtlMs ?? TTL_MS}ms`,
     resync_interval: `${resyncIntervalMs}ms`,
     reconnect_max_interval: '100ms',
     ...(opts.quorum ? { quorum: opts.quorum } : {}),
   };
   doc.health = { failback_hold_down: '0s', alertmanager: { token: ALERT_TOKEN } };
+  if (opts.adminToken) doc.admin.tokens = [{ name: 'ops', scope: 'write', token: opts.adminToken }];
   const server = await startServer(doc);
   return {
     id,

@@ -54,8 +54,7 @@ export function healthRoutes(server: FastifyInstance, opts: Pick<AdminOptions, '
       operationId: 'getMetrics',
       summary: 'Prometheus metrics (text exposition format)',
       tags: ['health'],
-      produces: ['text/plain'],
-      response: { 200: { description: 'Prometheus text format 0.0.4', type: 'string' }, ...errorResponses(401, 403, 404) },
+      response: { 200: { description: 'Prometheus text format 0.0.4', content: { 'text/plain': { schema: { type: 'string' } } } }, ...errorResponses(401, 403, 404) },
     },
     handler: async (_req, reply: FastifyReply) => {
       if (!opts.metrics) return reply.code(404).send({ error: 'NOT_FOUND', message: 'metrics are not enabled in this process' });

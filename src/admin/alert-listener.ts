@@ -1,7 +1,6 @@
 import Fastify, { type FastifyInstance } from 'fastify';
 import type { Logger } from '../shared/logger.js';
 import { registerAlertmanagerRoute, type AlertmanagerRouteOptions } from './alertmanager-route.js';
-import { errorSchema } from './schemas.js';
 
 /** A small Fastify server with only the Alertmanager webhook (health.alertmanager.listen), beside the admin API's mount. */
 export interface AlertListener {
@@ -13,7 +12,6 @@ export interface AlertListener {
 /** Builds the standalone webhook server without listening (tests use inject()). */
 export function buildAlertServer(opts: AlertmanagerRouteOptions): FastifyInstance {
   const server = Fastify({ logger: false });
-  server.addSchema(errorSchema);
   registerAlertmanagerRoute(server, opts);
   return server;
 }

@@ -6,7 +6,7 @@ import type { AlertPostObserver, AlertPostResult } from '../metrics/create-metri
 import type { Logger } from '../shared/logger.js';
 import { alertmanagerPayloadSchema } from './alertmanager-schema.js';
 import { RefusalLog } from './refusal-log.js';
-import { errorResponses } from './schemas.js';
+import { errorResponses, useErrorSchema } from './schemas.js';
 
 // POST /v1/alerts/alertmanager: Alertmanager's webhook (version 4). A firing alert whose
 // label names a region or endpoint holds it down until resolved or max_age. The admin server
@@ -44,6 +44,7 @@ function tokenMatches(header: string | undefined, token: string): boolean {
 
 /** Registers the webhook route on a Fastify instance (the admin server, or the standalone listener). */
 export function registerAlertmanagerRoute(app: FastifyInstance, opts: AlertmanagerRouteOptions): void {
+  useErrorSchema(app);
   const refusals = new RefusalLog(opts.log, 10_000, opts.now);
   const refuse = (req: FastifyRequest, reply: FastifyReply, result: Exclude<AlertPostResult, 'accepted'>, status: number, body: Record<string, unknown>, words: string) => {
     opts.observer?.posted(result);

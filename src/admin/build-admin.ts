@@ -13,7 +13,7 @@ import { namesRoutes } from './names-routes.js';
 import { OPENAPI_DOCUMENT } from './openapi-document.js';
 import { regionsRoutes } from './regions-routes.js';
 import { reloadRoute } from './reload-route.js';
-import { errorSchema } from './schemas.js';
+import { useErrorSchema } from './schemas.js';
 import { stateRoutes } from './state-routes.js';
 import { AJV_OPTIONS, parseQuery, printableKeyword, strictInput } from './strict-input.js';
 import { registerSyncRoutes } from './sync-route.js';
@@ -37,7 +37,7 @@ export function buildAdmin(opts: AdminOptions): FastifyInstance {
     routerOptions: { querystringParser: parseQuery },
   }) as unknown as FastifyInstance;
   strictInput(server);
-  server.addSchema(errorSchema);
+  useErrorSchema(server);
 
   server.decorateRequest('adminToken', null);
   server.addHook('onRequest', async (req, reply) => {

@@ -1,6 +1,6 @@
 import type { FastifyInstance, FastifyReply } from 'fastify';
 import type { AdminOptions } from './admin-context.js';
-import { errorResponses } from './schemas.js';
+import { errorResponses, useErrorSchema } from './schemas.js';
 
 const stateView = {
   type: 'object',
@@ -30,6 +30,7 @@ const unlessOpen = errorResponses(401, 403);
 
 /** GET /healthz (the process answers), GET /readyz (config, GeoIP, listeners, state store), GET /metrics. */
 export function healthRoutes(server: FastifyInstance, opts: Pick<AdminOptions, 'ready' | 'metrics'>): void {
+  useErrorSchema(server);
   server.get('/healthz', {
     config: { access: 'healthz' },
     schema: { operationId: 'getHealth', summary: 'Liveness: the process answers', tags: ['health'], response: { 200: { description: 'Alive', type: 'object', properties: { status: { type: 'string' } } }, ...unlessOpen } },

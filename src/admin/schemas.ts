@@ -1,3 +1,4 @@
+import type { FastifyInstance } from 'fastify';
 import { PRINTABLE } from './strict-input.js';
 
 // Schema pieces every route shares: the reason every write needs, force, and the error body
@@ -18,6 +19,11 @@ export const errorSchema = {
     message: { type: 'string' },
   },
 } as const;
+
+/** Adds the error body schema to `server` unless it (or a parent) has it; every route module that refers to it calls this. */
+export function useErrorSchema(server: FastifyInstance): void {
+  if (server.getSchema(ERROR_SCHEMA_ID) === undefined) server.addSchema(errorSchema);
+}
 
 const ERROR_WORDS: Record<number, string> = {
   400: 'Bad request: the message names the field and the problem; nothing changed',

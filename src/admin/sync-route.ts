@@ -1,12 +1,13 @@
 import type { FastifyInstance } from 'fastify';
 import type { CloudflareSync } from '../sync/reconciler.js';
-import { errorResponses, READ_ERRORS } from './schemas.js';
+import { errorResponses, READ_ERRORS, useErrorSchema } from './schemas.js';
 
 /** What GET /v1/sync reads: the sync running now (undefined without sync.cloudflare). */
 export type SyncReportSource = Pick<CloudflareSync, 'report'>;
 
 /** Mounts GET /v1/sync: the sync's state (`{configured: false, cloudflare: null}` without sync). */
 export function registerSyncRoutes(fastify: FastifyInstance, sync: () => SyncReportSource | undefined): void {
+  useErrorSchema(fastify);
   const schema = {
     operationId: 'getSync',
     summary: 'The Cloudflare sync: last run, plan, budget, refusal and backoff',

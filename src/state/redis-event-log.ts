@@ -126,7 +126,8 @@ export class RedisEventLog implements EventLog {
   }
 
   async close(): Promise<void> {
-    const flushed = await this.flush();
+    // Bounded: a stop while Redis is away must not hang (what stays unwritten is in the log output).
+    const flushed = await this.flush(1000);
     this.closed = true;
     if (!flushed) this.log.warn({ redis: this.where, unwritten: this.pending.length }, 'event log: stopping with events Redis did not take (they are in this log output)');
     if (this.client.status === 'ready') await this.client.quit().catch(() => this.client.disconnect());

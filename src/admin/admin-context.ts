@@ -5,10 +5,12 @@ import type { EventLog } from '../events/event-log.js';
 import type { GeosteerMetrics } from '../metrics/create-metrics.js';
 import { GeosteerError } from '../shared/errors.js';
 import type { Logger } from '../shared/logger.js';
-import type { StateStore } from '../state/state-store.js';
+import type { StateStore, StateStoreStatus, StoreHealth } from '../state/state-store.js';
 import type { ExplainType } from '../steering/explain.js';
 import type { AlertReceiver } from '../health/health-monitor.js';
-import type { AdminToken } from './auth.js';
+import type { AdminIdentity, AdminToken } from './auth.js';
+import type { ClientCertificateRule } from './client-certificates.js';
+import type { AlertPostObserver } from '../metrics/create-metrics.js';
 import type { SyncReportSource } from './sync-route.js';
 
 /** What the admin API needs of the running service (the service implements it; admin does not import it). */
@@ -17,7 +19,7 @@ export interface AdminTarget {
   current(): Snapshot;
   /** Resolves once every input change made so far is in the current snapshot. */
   settled(): Promise<Snapshot>;
-  readonly state: StateStore;
+  readonly state: StateStore & StoreHealth;
   readonly events: EventLog;
   explain(name: string, client: string, type: ExplainType): Explanation;
 }
@@ -30,7 +32,40 @@ export interface Readiness {
   readonly listeners: boolean;
   /** Generation of the GeoIP database in use (DNS workers: each one's). */
   readonly geoip_generation: number;
+  /** The state store's health (stateReadiness). */
+  readonly state: StateReadiness;
   readonly [part: string]: unknown;
+}
+
+/** How /readyz shows the state store; `gate` makes it part of `ready`. */
+export interface StateReadiness {
+  readonly kind: string;
+  /** state.readiness: report (shown, never fails readiness) or gate (not ready while not writable). */
+  readonly readiness: 'report' | 'gate';
+  readonly connected: boolean;
+  readonly writable: boolean;
+  readonly since: number;
+  readonly last_sync_at: number | null;
+  readonly reconnects: number;
+  readonly last_error: { readonly message: string; readonly at: number } | null;
+  readonly reset: { readonly reason: string; readonly cause: string; readonly detected_at: number; readonly kept: { readonly weights: number; readonly drains: number } } | null;
+}
+
+/** The state store's part of /readyz, and whether it lets the instance be ready. */
+export function stateReadiness(status: StateStoreStatus, mode: 'report' | 'gate'): { view: StateReadiness; ready: boolean } {
+  const view: StateReadiness = {
+    kind: status.kind,
+    readiness: mode,
+    connected: status.connected,
+    writable: status.writable,
+    since: status.since,
+    last_sync_at: status.lastSyncAt ?? null,
+    reconnects: status.reconnects,
+    last_error: status.lastError ?? null,
+    reset: status.reset ? { reason: status.reset.reason, cause: status.reset.cause, detected_at: status.reset.detectedAt, kept: status.reset.kept } : null,
+  };
+  // report: a DNS server keeps answering from its last state while Redis is away, so it stays in its load balancer.
+  return { view, ready: mode === 'report' || status.writable };
 }
 
 /** What a reload did, as POST /v1/reload reports it. */
@@ -48,6 +83,12 @@ export interface AdminOptions {
   readonly tokens: () => readonly AdminToken[];
   /** Served without a token now; the rest need a read token at least. */
   readonly openEndpoints: () => readonly OpenEndpoint[];
+  /** Verified client certificates that act as identities now (admin.tls.client_certificates). */
+  readonly clientCertificates?: () => readonly ClientCertificateRule[];
+  /** admin.trusted_proxies: X-Forwarded-For from these gives the client address of audit entries. */
+  readonly trustedProxies?: readonly string[];
+  /** HTTPS: the key and certificate (PEM) and, for client certificates, the CA to verify them against. */
+  readonly https?: { readonly key: Buffer; readonly cert: Buffer; readonly ca?: Buffer };
   /** Serves GET /metrics when given. */
   readonly metrics?: GeosteerMetrics;
   /** Re-reads the config (the same function SIGHUP calls). */
@@ -55,8 +96,8 @@ export interface AdminOptions {
   readonly ready: () => Readiness;
   /** GET /v1/sync reads it (undefined: sync not configured). */
   readonly sync?: () => SyncReportSource | undefined;
-  /** Where Alertmanager posts go, and the token they must carry (undefined: webhook off). */
-  readonly alerts?: { readonly receiver: AlertReceiver; readonly token: () => string | undefined };
+  /** Where Alertmanager posts go, the token they must carry (undefined: webhook off), the largest body, and who counts refusals. */
+  readonly alerts?: { readonly receiver: AlertReceiver; readonly token: () => string | undefined; readonly maxBody: number; readonly observer?: AlertPostObserver };
   readonly log: Logger;
   /** Clock for drain timestamps; a parameter for tests. */
   readonly now?: () => number;
@@ -70,8 +111,8 @@ declare module 'fastify' {
     access?: Access;
   }
   interface FastifyRequest {
-    /** The caller's token, set by the auth hook (null on open endpoints). */
-    adminToken: AdminToken | null;
+    /** Who the caller is (token or client certificate), set by the auth hook (null on open endpoints). */
+    adminToken: AdminIdentity | null;
   }
 }
 

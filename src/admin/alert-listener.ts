@@ -2,7 +2,7 @@ import Fastify, { type FastifyInstance } from 'fastify';
 import type { Logger } from '../shared/logger.js';
 import { registerAlertmanagerRoute, type AlertmanagerRouteOptions } from './alertmanager-route.js';
 
-/** A small Fastify server with only the Alertmanager webhook; the admin API will absorb the route. */
+/** A small Fastify server with only the Alertmanager webhook (health.alertmanager.listen), beside the admin API's mount. */
 export interface AlertListener {
   readonly address: { host: string; port: number };
   readonly server: FastifyInstance;
@@ -11,7 +11,7 @@ export interface AlertListener {
 
 /** Builds the standalone webhook server without listening (tests use inject()). */
 export function buildAlertServer(opts: AlertmanagerRouteOptions): FastifyInstance {
-  const server = Fastify({ logger: false, bodyLimit: 1024 * 1024 });
+  const server = Fastify({ logger: false });
   registerAlertmanagerRoute(server, opts);
   return server;
 }
@@ -22,6 +22,6 @@ export async function startAlertListener(listen: { host: string; port: number },
   await server.listen({ host: listen.host, port: listen.port });
   const addr = server.server.address();
   const port = typeof addr === 'object' && addr ? addr.port : listen.port;
-  log.info({ listen: `${listen.host}:${port}` }, 'Alertmanager webhook listening');
+  log.info({ listen: `${listen.host}:${port}`, max_body: opts.maxBody }, 'Alertmanager webhook listening');
   return { address: { host: listen.host, port }, server, close: () => server.close() };
 }

@@ -5,6 +5,13 @@ import type { Logger } from '../shared/logger.js';
 /** What a token may do; write includes read. */
 export type TokenScope = 'read' | 'write';
 
+/** Who a request acts as, by name (written into audit entries) and scope, and how it proved it. */
+export interface AdminIdentity {
+  readonly name: string;
+  readonly scope: TokenScope;
+  readonly via: 'token' | 'client_certificate';
+}
+
 /** A usable bearer token: its name (for audit), scope, and the SHA-256 of the secret. */
 export interface AdminToken {
   readonly name: string;

@@ -5,6 +5,7 @@ import type { Tier } from '../steering/types.js';
 import { canonicalName } from '../config/names.js';
 import { GeosteerError } from '../shared/errors.js';
 import type { AdminOptions } from './admin-context.js';
+import { errorResponses, READ_ERRORS } from './schemas.js';
 
 function describeTier(tier: Tier): string | Record<string, number> {
   return tier.kind === 'region' ? tier.region : Object.fromEntries(tier.members.map((m) => [m.region, m.share]));
@@ -48,7 +49,12 @@ export function namesRoutes(server: FastifyInstance, opts: AdminOptions): void {
   const { app } = opts;
   server.get('/v1/names', {
     config: { access: 'read' },
-    schema: { summary: 'Steered names with their policies and where each rule answers now', tags: ['names'], response: { 200: { type: 'object', properties: { names: { type: 'array', items: policyView } } } } },
+    schema: {
+      operationId: 'listNames',
+      summary: 'Steered names with their policies and where each rule answers now',
+      tags: ['names'],
+      response: { 200: { description: 'Every steered name', type: 'object', properties: { names: { type: 'array', items: policyView } } }, ...errorResponses(...READ_ERRORS) },
+    },
     handler: async () => {
       return { names: [...app.current().plans.values()].map(describePolicy) };
     },
@@ -57,11 +63,14 @@ export function namesRoutes(server: FastifyInstance, opts: AdminOptions): void {
   server.get<{ Params: { name: string } }>('/v1/names/:name', {
     config: { access: 'read' },
     schema: {
+      operationId: 'getName',
       summary: 'One steered name: policy, and the regions each country and continent gets now',
       tags: ['names'],
-      params: { type: 'object', required: ['name'], properties: { name: { type: 'string', minLength: 1, maxLength: 254 } } },
+      params: { type: 'object', required: ['name'], additionalProperties: false, properties: { name: { type: 'string', minLength: 1, maxLength: 254, description: 'A steered name (names[].name), any case, trailing dot optional' } } },
       response: {
+        ...errorResponses(...READ_ERRORS, 404),
         200: {
+          description: 'The policy and what each country, continent and everyone else gets now',
           ...policyView,
           properties: { ...policyView.properties, countries: { type: 'object', additionalProperties: now }, continents: { type: 'object', additionalProperties: now }, others: now },
         },

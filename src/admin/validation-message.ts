@@ -1,6 +1,8 @@
 // Turns Ajv's validation errors (Fastify runs Ajv with verbose: true so each error carries
 // the failing value and its schema) into `field: expected ..., got ...` messages.
 
+import { PRINTABLE } from './strict-input.js';
+
 /** The subset of an Ajv error the message needs. */
 export interface SchemaError {
   readonly instancePath: string;
@@ -23,6 +25,7 @@ export function describeSchema(schema: Record<string, unknown> | undefined): str
     if (max !== undefined) return `${type} <= ${max}`;
     return type;
   }
+  if (type === 'string' && schema.format === 'date-time') return 'an RFC 3339 time like 2026-11-22T10:00:00Z';
   if (type === 'string') {
     const parts: string[] = [(schema.minLength as number) > 0 ? 'non-empty string' : 'string'];
     if (schema.maxLength !== undefined) parts.push(`of at most ${schema.maxLength} characters`);
@@ -30,6 +33,13 @@ export function describeSchema(schema: Record<string, unknown> | undefined): str
     return parts.join(' ');
   }
   return type;
+}
+
+/** The offending value for a message; long text is cut (the whole of it is the client's own). */
+function shown(data: unknown): string {
+  if (data === undefined) return 'nothing';
+  if (typeof data === 'string' && data.length > 60) return `${JSON.stringify(data.slice(0, 40))}... (${data.length} characters)`;
+  return JSON.stringify(data);
 }
 
 function fieldOf(path: string, context: string | undefined): string {
@@ -50,8 +60,10 @@ export function validationMessage(errors: readonly SchemaError[], context: strin
           const allowed = Object.keys((e.parentSchema?.properties as object | undefined) ?? {});
           return `${prefix ? `${prefix}.` : ''}${String(e.params.additionalProperty)}: unknown ${context === 'querystring' ? 'query parameter' : 'field'}; allowed: ${allowed.join(', ') || '(none)'}`;
         }
+        case PRINTABLE:
+          return `${field}: ${e.message}`;
         default:
-          return `${field}: expected ${describeSchema(e.parentSchema)}, got ${e.data === undefined ? 'nothing' : JSON.stringify(e.data)}`;
+          return `${field}: expected ${describeSchema(e.parentSchema)}, got ${shown(e.data)}`;
       }
     })
     .join('; ');

@@ -7,7 +7,7 @@ import { QueryHandler } from '../dns/query-handler.js';
 import { geoDatabaseFromBuffer } from '../geo/mmdb-geo-database.js';
 import { createMetrics, WORKER_METRIC_FAMILIES, type GeosteerMetrics, type WorkerMetrics } from '../metrics/create-metrics.js';
 import type { Logger } from '../shared/logger.js';
-import { EventLog } from '../events/event-log.js';
+import { MemoryEventLog } from '../events/event-log.js';
 import { healthFromWire, type WorkerUpdate } from './worker-update.js';
 
 /**
@@ -43,7 +43,7 @@ export class DnsWorker {
       },
       { log },
     );
-    metrics.attach({ current: () => control.current(), get compiles() { return control.compiles; }, geoStats: control.geoStats, events: new EventLog(1) });
+    metrics.attach({ current: () => control.current(), get compiles() { return control.compiles; }, geoStats: control.geoStats, events: new MemoryEventLog(1) });
     const handler = new QueryHandler(control.current().serving, metrics.queries);
     control.subscribe((c) => handler.setServing(c.snapshot.serving));
     const server = new DnsServer(metrics.timed(handler), log, tcpLimitsOf(first.config), { shared: true });

@@ -268,6 +268,8 @@ const stateSchema = z
     resync_interval: duration.default(5000),
     /** Longest wait between reconnect attempts after Redis went away. */
     reconnect_max_interval: duration.default(1000),
+    /** report: /readyz shows the store's health and stays ready (DNS answers from the last state); gate: not ready while the store is not writable. */
+    readiness: z.enum(['report', 'gate']).default('report'),
   })
   .superRefine((s, ctx) => {
     if (s.store === 'memory') {
@@ -284,6 +286,27 @@ const stateSchema = z
     if (s.observation_ttl <= s.heartbeat_interval) ctx.addIssue({ code: 'custom', path: ['observation_ttl'], message: `must be longer than heartbeat_interval (${s.heartbeat_interval} ms), e.g. three heartbeats` });
   });
 
+/** A size in bytes: a whole number, or "512KiB", "4MiB" (binary units). */
+const byteSize = z.union([z.number(), z.string()]).transform((value, ctx) => {
+  const bytes = parseByteSize(value);
+  if (bytes === undefined || bytes < 1024 || bytes > 256 * 1024 * 1024) {
+    ctx.addIssue({ code: 'custom', message: `expected a size 1KiB..256MiB as bytes or like 512KiB, 4MiB, got ${JSON.stringify(value)}` });
+    return z.NEVER;
+  }
+  return bytes;
+});
+
+/** Bytes for 4096, "512KiB", "4MiB"; undefined when it is not a size. */
+export function parseByteSize(value: number | string): number | undefined {
+  if (typeof value === 'number') return Number.isSafeInteger(value) ? value : undefined;
+  const m = /^(\d+)(B|KiB|MiB)$/.exec(value.trim());
+  if (!m) return undefined;
+  return Number(m[1]) * { B: 1, KiB: 1024, MiB: 1024 * 1024 }[m[2] as 'B' | 'KiB' | 'MiB'];
+}
+
+/** Default health.alertmanager.max_body: 4 MiB holds about 5000 alerts as Alertmanager sends them. */
+export const ALERTMANAGER_MAX_BODY = 4 * 1024 * 1024;
+
 const alertmanagerSchema = z.strictObject({
   /** Bearer token Alertmanager sends (http_config.authorization.credentials); or token_env. */
   token: z.string().min(16).optional(),
@@ -293,8 +316,10 @@ const alertmanagerSchema = z.strictObject({
   label: z.string().min(1).default('region'),
   /** A firing alert not re-sent for this long stops counting (covers a lost "resolved"). */
   max_age: duration.default(3_600_000),
-  /** Own listener for POST /v1/alerts/alertmanager until the admin API serves it. */
+  /** Own listener for POST /v1/alerts/alertmanager (the admin server serves it too). */
   listen: listenAddress.optional(),
+  /** Largest webhook body accepted (both mounts); Alertmanager sends every alert of a group in one post. */
+  max_body: byteSize.default(ALERTMANAGER_MAX_BODY),
 });
 
 const healthSchema = z.strictObject({
@@ -442,21 +467,60 @@ const adminTokenSchema = z
 /** Endpoints of the admin server that can be served without a token. */
 export const ADMIN_OPEN_ENDPOINTS = ['metrics', 'healthz', 'readyz'] as const;
 
-const adminSchema = z.strictObject({
-  listen: listenAddress.default('127.0.0.1:8053'),
-  tokens: z
-    .array(adminTokenSchema)
-    .default([])
-    .superRefine((tokens, ctx) => {
-      const seen = new Set<string>();
-      tokens.forEach((t, i) => {
-        if (seen.has(t.name)) ctx.addIssue({ code: 'custom', path: [i, 'name'], message: `token name ${JSON.stringify(t.name)} is used twice; audit entries need unique names` });
-        seen.add(t.name);
-      });
-    }),
-  /** Served without a token (Prometheus scrapes, load-balancer probes). */
-  open_endpoints: z.array(z.enum(ADMIN_OPEN_ENDPOINTS)).default(['healthz', 'readyz']),
+/** An IPv4/IPv6 address or CIDR block, e.g. 10.0.0.0/8. */
+const addressOrBlock = z.string().refine((v) => {
+  const [addr, len, extra] = v.split('/');
+  const family = isIP(addr);
+  if (family === 0 || extra !== undefined) return false;
+  return len === undefined || (/^\d{1,3}$/.test(len) && Number(len) <= (family === 4 ? 32 : 128));
+}, { error: (iss) => `expected an IP address or CIDR block like 10.0.0.0/8, got ${JSON.stringify(iss.input)}` });
+
+const adminClientCertificateSchema = z.strictObject({
+  /** Who the certificate's holder is in audit entries (like a token name). */
+  name: z.string().regex(/^[A-Za-z0-9_.-]+$/, 'expected a name of letters, digits, _ . and -'),
+  scope: z.enum(['read', 'write']),
+  /** The subject common name (CN) of a certificate signed by client_ca_file. */
+  common_name: z.string().min(1).max(64),
 });
+
+const adminTlsSchema = z
+  .strictObject({
+    /** PEM certificate chain the admin server presents; re-read when the file changes. */
+    cert_file: z.string().min(1),
+    /** PEM private key of cert_file. */
+    key_file: z.string().min(1),
+    /** PEM CA bundle: clients may present a certificate signed by it (client_certificates says who it is). */
+    client_ca_file: z.string().min(1).optional(),
+    /** Verified client certificates that act like tokens. */
+    client_certificates: z.array(adminClientCertificateSchema).default([]),
+  })
+  .superRefine((t, ctx) => {
+    if (t.client_certificates.length > 0 && t.client_ca_file === undefined) ctx.addIssue({ code: 'custom', path: ['client_certificates'], message: 'needs client_ca_file, the CA that signs those certificates' });
+  });
+
+const adminSchema = z
+  .strictObject({
+    listen: listenAddress.default('127.0.0.1:8053'),
+    tokens: z.array(adminTokenSchema).default([]),
+    /** Served without a token (Prometheus scrapes, load-balancer probes). */
+    open_endpoints: z.array(z.enum(ADMIN_OPEN_ENDPOINTS)).default(['healthz', 'readyz']),
+    /** HTTPS for the admin API, optionally with client certificates. */
+    tls: adminTlsSchema.optional(),
+    /** A second, plain-HTTP listener serving only /healthz, /readyz and /metrics, without a token (probes, Prometheus). */
+    open_listen: listenAddress.optional(),
+    /** Proxies whose X-Forwarded-For is believed for the client address in audit entries; default none. */
+    trusted_proxies: z.array(addressOrBlock).default([]),
+  })
+  .superRefine((a, ctx) => {
+    // Token names and client-certificate names share one namespace: both are "who" in audit entries.
+    const seen = new Set<string>();
+    const check = (name: string, path: (string | number)[]) => {
+      if (seen.has(name)) ctx.addIssue({ code: 'custom', path, message: `name ${JSON.stringify(name)} is used twice (tokens and client certificates); audit entries need unique names` });
+      seen.add(name);
+    };
+    a.tokens.forEach((t, i) => check(t.name, ['tokens', i, 'name']));
+    a.tls?.client_certificates.forEach((c, i) => check(c.name, ['tls', 'client_certificates', i, 'name']));
+  });
 
 export const configSchema = z.strictObject({
   dns: dnsSchema.prefault({}),
@@ -489,3 +553,4 @@ export type CloudflareSyncConfig = NonNullable<NonNullable<Config['sync']>['clou
 export type SyncNameConfig = CloudflareSyncConfig['names'][number];
 export type AdminConfig = NonNullable<Config['admin']>;
 export type AdminTokenConfig = AdminConfig['tokens'][number];
+export type AdminTlsConfig = NonNullable<AdminConfig['tls']>;

@@ -8,14 +8,39 @@ import type { RegionStatus } from '../steering/types.js';
 import { DnsQueryMetrics } from './dns-query-metrics.js';
 import { DEFAULT_TIMING_SAMPLE, timedHandler } from './query-timing.js';
 
-/** What the scrape-time metrics read from the running service: its control plane and event log. */
+/** What the scrape-time metrics read from the running service: its control plane, event log and state store. */
 export interface MetricsSource {
   current(): Snapshot;
   /** Snapshots compiled so far. */
   readonly compiles: number;
   readonly geoStats: LocatorStats;
   readonly events: EventLog;
+  /** The state store's health (StoreHealth.status()), read at every scrape. */
+  readonly store?: { status(): StoreStatusView };
 }
+
+/** The part of the state store's status the geosteer_state_store_* families show (src/state: StateStoreStatus). */
+export interface StoreStatusView {
+  readonly connected: boolean;
+  readonly writable: boolean;
+  /** ms since the epoch */
+  readonly since: number;
+  readonly reconnects: number;
+  readonly lastSyncAt: number | undefined;
+  readonly reset: unknown;
+  readonly resetsDetected: number;
+  readonly writesRefused: number;
+}
+
+/** How an Alertmanager webhook post ended: applied, or refused (401, 413, 400/415, 404 while the webhook is off). */
+export type AlertPostResult = 'accepted' | 'unauthorized' | 'too_large' | 'invalid' | 'disabled';
+
+/** Counts Alertmanager webhook posts (the route calls it; metrics implements it). */
+export interface AlertPostObserver {
+  posted(result: AlertPostResult): void;
+}
+
+const ALERT_POST_RESULTS: readonly AlertPostResult[] = ['accepted', 'unauthorized', 'too_large', 'invalid', 'disabled'];
 
 /** What geosteer_build_info says about this process. */
 export interface BuildInfo {
@@ -33,6 +58,8 @@ export interface GeosteerMetrics {
   readonly queries: DnsQueryMetrics;
   /** For the health monitor: feeds geosteer_health_check_duration_seconds. */
   readonly healthChecks: HealthCheckObserver;
+  /** For the Alertmanager webhook (both mounts): feeds geosteer_alertmanager_posts_total. */
+  readonly alertPosts: AlertPostObserver;
   /** Connects the scrape-time gauges and event counters to a service; returns a detach function. */
   attach(source: MetricsSource): () => void;
   /** `handler` with 1 in timingSample queries timed into geosteer_dns_query_duration_seconds. */
@@ -203,6 +230,10 @@ export function createMetrics(opts: MetricsOptions = {}): GeosteerMetrics {
   reloads.inc({ result: 'success' }, 0);
   reloads.inc({ result: 'failure' }, 0);
 
+  const alertPosts = new Counter({ name: 'geosteer_alertmanager_posts_total', help: 'Alertmanager webhook posts by result: accepted, unauthorized (401), too_large (413), invalid (400/415), disabled (404).', labelNames: ['result'] as const, registers });
+  for (const result of ALERT_POST_RESULTS) alertPosts.inc({ result }, 0);
+  storeFamilies(registers, () => source?.store?.status());
+
   const onEvent = (e: GeosteerEvent) => {
     if (e.type === 'config_reloaded') reloads.inc({ result: 'success' });
     else if (e.type === 'config_rejected') reloads.inc({ result: 'failure' });
@@ -225,6 +256,7 @@ export function createMetrics(opts: MetricsOptions = {}): GeosteerMetrics {
         if (source === s) source = undefined;
       };
     },
+    alertPosts: { posted: (result) => alertPosts.inc({ result }) },
     timed: (handler) => timedHandler(handler, duration, opts.timingSample ?? DEFAULT_TIMING_SAMPLE),
     setBuildInfo(info) {
       buildInfo.reset();
@@ -240,6 +272,42 @@ export function createMetrics(opts: MetricsOptions = {}): GeosteerMetrics {
       remote = fetch;
     },
   };
+}
+
+/** The geosteer_state_store_* families, read from the store's status at scrape time (empty before attach or without a store). */
+function storeFamilies(registers: Registry[], status: () => StoreStatusView | undefined): void {
+  const gauge = (name: string, help: string, value: (s: StoreStatusView) => number | undefined) =>
+    new Gauge({
+      name,
+      help,
+      registers,
+      collect() {
+        this.reset();
+        const s = status();
+        const v = s === undefined ? undefined : value(s);
+        if (v !== undefined) this.set(v);
+      },
+    });
+  // Counters the store keeps itself; copied in at scrape time like the query counters.
+  const counter = (name: string, help: string, value: (s: StoreStatusView) => number) =>
+    new Counter({
+      name,
+      help,
+      registers,
+      collect() {
+        this.reset();
+        const s = status();
+        if (s !== undefined) this.inc(value(s));
+      },
+    });
+  gauge('geosteer_state_store_up', 'State store connected and read in full: 1, else 0 (memory: always 1).', (s) => (s.connected ? 1 : 0));
+  gauge('geosteer_state_store_writable', 'Weight and drain writes are accepted: 1 (connected, no reset pending), else 0.', (s) => (s.writable ? 1 : 0));
+  gauge('geosteer_state_store_reset_pending', 'A detected data loss of the state store waits for POST /v1/state/reset: 1, else 0.', (s) => (s.reset !== undefined ? 1 : 0));
+  gauge('geosteer_state_store_last_sync_timestamp_seconds', 'When the state was last read in full from the store, seconds since the epoch (absent before the first read).', (s) => (s.lastSyncAt === undefined ? undefined : s.lastSyncAt / 1000));
+  gauge('geosteer_state_store_connected_since_timestamp_seconds', 'When geosteer_state_store_up last changed, seconds since the epoch.', (s) => s.since / 1000);
+  counter('geosteer_state_store_reconnects_total', 'State store connections re-established after a loss (the first connect does not count).', (s) => s.reconnects);
+  counter('geosteer_state_store_resets_detected_total', 'State store data losses detected (epoch marker gone or replaced, version counter behind).', (s) => s.resetsDetected);
+  counter('geosteer_state_store_writes_refused_total', 'Weight and drain writes the state store refused (not connected, reset pending, conflict, cut off).', (s) => s.writesRefused);
 }
 
 /** A label value from event detail: arrays of regions joined with ",". */

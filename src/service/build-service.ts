@@ -1,31 +1,35 @@
 import type { FastifyInstance } from 'fastify';
 import { resolveTokens, type AdminToken } from '../admin/auth.js';
+import { readTlsMaterial } from '../admin/admin-tls.js';
 import { buildAdmin } from '../admin/build-admin.js';
-import type { OpenEndpoint } from '../admin/admin-context.js';
+import { stateReadiness, type OpenEndpoint } from '../admin/admin-context.js';
+import type { ClientCertificateRule } from '../admin/client-certificates.js';
+import { buildOpenAdmin } from '../admin/open-server.js';
 import { dnsWorkerPool, type DnsWorkerPool } from '../cluster/dns-workers.js';
 import { loadConfigFile, type LoadedConfig } from '../config/load.js';
+import { ALERTMANAGER_MAX_BODY, type AdminTlsConfig } from '../config/schema.js';
 import { ControlPlane } from '../control/control-plane.js';
 import { explainQuery, type Explanation } from '../control/explain.js';
 import type { BoundAddress } from '../dns/dns-server.js';
 import { QueryHandler, type MessageHandler } from '../dns/query-handler.js';
-import { EventLog } from '../events/event-log.js';
+import type { EventLog } from '../events/event-log.js';
 import type { MmdbGeoDatabase } from '../geo/mmdb-geo-database.js';
 import { HealthService } from '../health/health-service.js';
 import type { Prober } from '../health/prober.js';
 import { createMetrics, type GeosteerMetrics } from '../metrics/create-metrics.js';
 import { SyncMetrics } from '../metrics/sync-metrics.js';
-import { ConfigError } from '../shared/errors.js';
+import { ConfigError, GeosteerError } from '../shared/errors.js';
 import type { Logger } from '../shared/logger.js';
 import type { Timers } from '../shared/timers.js';
 import type { WatchDelays } from '../sources/resource-watcher.js';
-import { createStateStore, instanceIdOf } from '../state/create-state-store.js';
+import { createEventLog, createStateStore, instanceIdOf } from '../state/create-state-store.js';
 import { EMPTY_STATE, type StateStore, type StoreHealth } from '../state/state-store.js';
 import type { ExplainType } from '../steering/explain.js';
 import { ALL_UP } from '../steering/region-status.js';
 import type { Random } from '../steering/types.js';
 import type { DnsProvider } from '../sync/dns-provider.js';
 import type { SyncTimers } from '../sync/sync-timers.js';
-import { adminServer, alertListener } from './admin-server.js';
+import { adminServer, alertListener, openAdminServer } from './admin-server.js';
 import { listenAddressesOf } from '../dns/listen-settings.js';
 import { dnsListeners, type DnsListeners } from './dns-listeners.js';
 import { geoDatabaseInput } from './geo-watch.js';
@@ -55,6 +59,10 @@ export interface ServiceDeps {
   readonly adminListen?: string;
   /** The standalone Alertmanager listener listens here instead of health.alertmanager.listen. */
   readonly alertListen?: string;
+  /** The open listener (healthz, readyz, metrics) listens here instead of admin.open_listen. */
+  readonly adminOpenListen?: string;
+  /** How often admin.tls files are checked for changes (default 5000 ms). */
+  readonly adminTlsPollMs?: number;
   /** DNS worker processes instead of dns.workers (tests pin 1). */
   readonly workers?: number;
   /** The worker entry module (tests run the compiled one under dist/) and whether workers' output is hidden. */
@@ -82,6 +90,8 @@ export interface ServiceDeps {
 export interface StartedService {
   readonly dns: readonly BoundAddress[];
   readonly admin: { host: string; port: number } | undefined;
+  /** admin.open_listen's address, when configured. */
+  readonly adminOpen: { host: string; port: number } | undefined;
   readonly alerts: { host: string; port: number } | undefined;
   /** PIDs of the DNS worker processes (none when this process answers DNS itself). */
   readonly workers: readonly number[];
@@ -101,6 +111,8 @@ export interface Service {
   readonly metrics: GeosteerMetrics;
   /** The admin server (built; listening after start() unless deps.adminListen is "inject"). */
   readonly admin: FastifyInstance | undefined;
+  /** The server of admin.open_listen (built when configured). */
+  readonly adminOpen: FastifyInstance | undefined;
   /** What the DNS listeners of this process call (timed); undefined when DNS workers answer. */
   readonly handler: MessageHandler | undefined;
   /** The config in force. */
@@ -133,7 +145,8 @@ export async function buildService(initial: LoadedConfig, deps: ServiceDeps): Pr
   let loaded = initial;
   const config = () => loaded;
 
-  const events = new EventLog(1000, clock);
+  // state.store redis: one capped stream shared by every instance; memory: bounded, in this process.
+  const events = createEventLog(initial.config.state, log, clock);
   events.onEvent((e) => log.info({ event: e }, `event ${e.type}`));
   const metrics = createMetrics({ timingSample: deps.timingSample, defaultMetrics: deps.defaultMetrics });
   const store = deps.stateStore ?? createStateStore(initial.config.state, log, events);
@@ -141,7 +154,7 @@ export async function buildService(initial: LoadedConfig, deps: ServiceDeps): Pr
     { config: initial, overrides: EMPTY_STATE, health: ALL_UP, endpoints: new Map(), geo: { db: geo, generation: 1 } },
     { log, events, clock },
   );
-  metrics.attach({ current: () => control.current(), get compiles() { return control.compiles; }, geoStats: control.geoStats, events });
+  metrics.attach({ current: () => control.current(), get compiles() { return control.compiles; }, geoStats: control.geoStats, events, store });
 
   const stateCfg = initial.config.state;
   const health = new HealthService({
@@ -176,47 +189,61 @@ export async function buildService(initial: LoadedConfig, deps: ServiceDeps): Pr
     dns = dnsListeners({ config, handler, log, override: deps.dnsListen });
   }
 
+  // --- admin: tokens and client certificates (reloadable), TLS, readiness, the open listener ---
   let tokens: readonly AdminToken[] = [];
   let openEndpoints: readonly OpenEndpoint[] = [];
+  let clientCertificates: readonly ClientCertificateRule[] = [];
   const adminTokens = (l: LoadedConfig) => {
     tokens = resolveTokens(l.config.admin?.tokens ?? [], env, log);
     openEndpoints = l.config.admin?.open_endpoints ?? [];
+    clientCertificates = l.config.admin?.tls?.client_certificates ?? [];
   };
   adminTokens(initial);
   let listening = false;
   const explain = (name: string, client: string, type: ExplainType = 'A') => explainQuery(control.current(), name, client, type, deps.explainRand ?? rand);
-  const admin = initial.config.admin
+  const ready = () => {
+    const generation = control.current().inputs.geo.generation;
+    const workers = pool?.status() ?? [];
+    const geoip = workers.every((w) => w.geoipGeneration === generation);
+    const state = stateReadiness(store.status(), loaded.config.state.readiness);
+    return { ready: listening && geoip && state.ready, config: true, geoip, listeners: listening, geoip_generation: generation, state: state.view, workers };
+  };
+  const adminConfig = initial.config.admin;
+  const admin = adminConfig
     ? buildAdmin({
         app: { current: () => control.current(), settled: () => control.settled(), state: store, events, explain },
         tokens: () => tokens,
         openEndpoints: () => openEndpoints,
+        clientCertificates: () => clientCertificates,
+        trustedProxies: adminConfig.trusted_proxies,
+        https: adminConfig.tls ? tlsMaterialOf(initial, adminConfig.tls) : undefined,
         metrics,
         reload: () => reload('POST /v1/reload'),
-        ready: () => {
-          const generation = control.current().inputs.geo.generation;
-          const workers = pool?.status() ?? [];
-          const geoip = workers.every((w) => w.geoipGeneration === generation);
-          return { ready: listening && geoip, config: true, geoip, listeners: listening, geoip_generation: generation, state_store: store.connected, workers };
-        },
+        ready,
         log,
         now: clock,
         sync: () => sync.current(),
-        alerts: { receiver: health, token: () => health.alertToken },
+        alerts: { receiver: health, token: () => health.alertToken, maxBody: initial.config.health.alertmanager?.max_body ?? ALERTMANAGER_MAX_BODY, observer: metrics.alertPosts },
       })
     : undefined;
+  const adminOpen = adminConfig?.open_listen !== undefined || deps.adminOpenListen !== undefined ? buildOpenAdmin({ ready, metrics }) : undefined;
   metrics.setBuildInfo({ version: GEOSTEER_VERSION, node: process.version, udp: 'dgram' });
 
-  const adminPart = admin && deps.adminListen !== 'inject' ? adminServer({ server: admin, config, listen: deps.adminListen, log }) : undefined;
-  const alerts = alertListener({ config, receiver: health, token: () => health.alertToken, log, listen: deps.alertListen });
+  const adminPart = admin && deps.adminListen !== 'inject' ? adminServer({ server: admin, config, listen: deps.adminListen, log, tlsPollMs: deps.adminTlsPollMs }) : undefined;
+  const adminOpenPart = adminOpen ? openAdminServer({ server: adminOpen, config, listen: deps.adminOpenListen, log }) : undefined;
+  const alerts = alertListener({ config, receiver: health, token: () => health.alertToken, log, listen: deps.alertListen, observer: metrics.alertPosts, now: clock });
   // The order parts start in; they stop in reverse. Inputs first, so DNS never answers from
   // a snapshot without the stored overrides (or, with wait_for_checks, without first checks);
   // the admin server before DNS, so /readyz can say "not yet" while DNS binds.
   const parts: Subsystem[] = [
+    // Stops last: every other part may still record events while it stops.
+    { name: 'events', start: async () => {}, stop: () => events.close() },
     stateInput({ store, control, log }),
     { name: 'health', start: () => health.start(), stop: () => health.stop(), reload: async (next) => health.reload(next) },
     sourcesInput({ control, config, log, events, metrics: syncMetrics, delays: deps.sourceDelays, onReadiness: (region, r) => health.setClusterReadiness(region, r) }),
     sync,
     ...(adminPart ? [adminPart] : []),
+    ...(adminOpenPart ? [adminOpenPart] : []),
     alerts,
     pool ?? dns!,
     geoDatabaseInput({ control, events, log, config }),
@@ -227,7 +254,7 @@ export async function buildService(initial: LoadedConfig, deps: ServiceDeps): Pr
   async function start(): Promise<StartedService> {
     await startAll(parts, log);
     listening = true;
-    const started: StartedService = { dns: dns?.bound() ?? listenAddressesOf(loaded), admin: adminPart?.address(), alerts: alerts.address(), workers: pool?.pids() ?? [] };
+    const started: StartedService = { dns: dns?.bound() ?? listenAddressesOf(loaded), admin: adminPart?.address(), adminOpen: adminOpenPart?.address(), alerts: alerts.address(), workers: pool?.pids() ?? [] };
     log.info({ config: loaded.source, version: GEOSTEER_VERSION, listen: started.dns, workers: started.workers, admin: started.admin, geoip: geo.info, generation: control.current().generation }, 'geosteer serving');
     return started;
   }
@@ -270,6 +297,7 @@ export async function buildService(initial: LoadedConfig, deps: ServiceDeps): Pr
     health,
     metrics,
     admin,
+    adminOpen,
     handler,
     config,
     sync: () => sync.current(),
@@ -279,6 +307,16 @@ export async function buildService(initial: LoadedConfig, deps: ServiceDeps): Pr
     explain,
     dnsFailures: () => dns?.failures() ?? 0,
   };
+}
+
+/** admin.tls read at build (the server is HTTPS from the start); a file that does not load is a config problem. */
+function tlsMaterialOf(loaded: LoadedConfig, tls: AdminTlsConfig) {
+  try {
+    return readTlsMaterial(tls);
+  } catch (err) {
+    if (err instanceof GeosteerError) throw new ConfigError(loaded.source, [err.message]);
+    throw err;
+  }
 }
 
 /** Applies log.level to a pino logger (the Logger interface hides the setter). */

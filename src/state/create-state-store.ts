@@ -1,8 +1,10 @@
 import { hostname } from 'node:os';
 import type { Config } from '../config/schema.js';
 import { parseListenAddress } from '../config/schema.js';
+import { MemoryEventLog, type EventLog } from '../events/event-log.js';
 import type { Logger } from '../shared/logger.js';
 import { MemoryStateStore } from './memory-state-store.js';
+import { RedisEventLog } from './redis-event-log.js';
 import { RedisStateStore, type EventRecorder, type RedisConnection } from './redis-state-store.js';
 import type { StateStore, StoreHealth } from './state-store.js';
 
@@ -29,5 +31,22 @@ export function createStateStore(state: Config['state'], log: Logger, events?: E
     events,
     resyncIntervalMs: state.resync_interval,
     reconnectMaxDelayMs: state.reconnect_max_interval,
+  });
+}
+
+/**
+ * The event log the `state:` section asks for: with store redis a capped stream every
+ * instance shares (durable as Redis is); with memory a bounded log in this process, like the
+ * weights and drains it describes (each event is also a JSON log line).
+ */
+export function createEventLog(state: Config['state'], log: Logger, now: () => number): EventLog {
+  if (state.store === 'memory') return new MemoryEventLog(10_000, now);
+  return new RedisEventLog({
+    connection: redisConnectionOf(state),
+    keyPrefix: state.key_prefix,
+    instanceId: instanceIdOf(state),
+    log: log.child({ component: 'events' }),
+    reconnectMaxDelayMs: state.reconnect_max_interval,
+    now,
   });
 }

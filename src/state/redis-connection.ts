@@ -34,23 +34,32 @@ export function urlOptions(url: string | undefined): RedisOptions {
 
 /** Opens the writer (with `scripts`) and the subscriber for `c`; both reconnect forever with a back-off capped at `maxDelayMs`. */
 export function openRedisClients(c: RedisConnection, scripts: ScriptDefinitions, maxDelayMs: number): { writer: Redis | Cluster; subscriber: Redis | Cluster } {
+  return { writer: openRedisClient(c, maxDelayMs, { failFast: true, scripts }), subscriber: openRedisClient(c, maxDelayMs, { failFast: false }) };
+}
+
+/**
+ * One connection for `c`, reconnecting forever with a back-off capped at `maxDelayMs`.
+ * failFast: no offline queue and no retries, so a command sent while disconnected fails at
+ * once (writes, the event log); otherwise commands wait for the connection (subscriptions).
+ */
+export function openRedisClient(c: RedisConnection, maxDelayMs: number, opts: { failFast: boolean; scripts?: ScriptDefinitions; commandTimeoutMs?: number }): Redis | Cluster {
   // retry forever with a bounded back-off; each attempt is cheap and Redis may be gone for hours
   const backoff = (times: number): number => Math.min(50 * times, maxDelayMs);
-  const common: RedisOptions = { retryStrategy: backoff, connectTimeout: 2000, ...urlOptions(c.url) };
-  const writer: RedisOptions = { ...common, enableOfflineQueue: false, maxRetriesPerRequest: 0, scripts };
-  const reader: RedisOptions = { ...common, maxRetriesPerRequest: null };
+  const options: RedisOptions = {
+    retryStrategy: backoff,
+    connectTimeout: 2000,
+    ...urlOptions(c.url),
+    ...(opts.failFast ? { enableOfflineQueue: false, maxRetriesPerRequest: 0 } : { maxRetriesPerRequest: null }),
+    ...(opts.scripts ? { scripts: opts.scripts } : {}),
+    ...(opts.commandTimeoutMs !== undefined ? { commandTimeout: opts.commandTimeoutMs } : {}),
+  };
   if (c.mode === 'cluster') {
-    const nodes = c.nodes.map((n) => ({ host: n.host, port: n.port }));
-    const { retryStrategy, enableOfflineQueue: _w, ...nodeWriter } = writer;
-    const { retryStrategy: _r, ...nodeReader } = reader;
-    return {
-      writer: new Cluster(nodes, { redisOptions: nodeWriter, enableOfflineQueue: false, clusterRetryStrategy: retryStrategy, scripts }),
-      subscriber: new Cluster(nodes, { redisOptions: nodeReader, clusterRetryStrategy: retryStrategy }),
-    };
+    const { retryStrategy, enableOfflineQueue: _offline, ...nodeOptions } = options;
+    return new Cluster(
+      c.nodes.map((n) => ({ host: n.host, port: n.port })),
+      { redisOptions: nodeOptions, clusterRetryStrategy: retryStrategy, ...(opts.failFast ? { enableOfflineQueue: false } : {}), ...(opts.scripts ? { scripts: opts.scripts } : {}) },
+    );
   }
-  if (c.mode === 'sentinel') {
-    const sentinel = { sentinels: c.sentinels.map((s) => ({ host: s.host, port: s.port })), name: c.name, sentinelRetryStrategy: backoff };
-    return { writer: new Redis({ ...writer, ...sentinel }), subscriber: new Redis({ ...reader, ...sentinel }) };
-  }
-  return { writer: new Redis(c.url, writer), subscriber: new Redis(c.url, reader) };
+  if (c.mode === 'sentinel') return new Redis({ ...options, sentinels: c.sentinels.map((s) => ({ host: s.host, port: s.port })), name: c.name, sentinelRetryStrategy: backoff });
+  return new Redis(c.url, options);
 }

@@ -12,6 +12,8 @@ export interface RedisKeys {
   readonly instances: string;
   /** Pub/sub channel carrying every change. */
   readonly changes: string;
+  /** Stream: the shared event log (audit entries and every instance's transitions), capped. */
+  readonly events: string;
   /** String key holding one instance's observations, with a PX TTL. */
   observations(instance: string): string;
 }
@@ -29,6 +31,7 @@ export function redisKeys(prefix: string): RedisKeys {
     epoch: `${tag}:epoch`,
     instances: `${tag}:instances`,
     changes: `${tag}:changes`,
+    events: `${tag}:events`,
     observations: (instance) => `${tag}:obs:${instance}`,
   };
 }

@@ -8,7 +8,7 @@ import { loadConfigFile } from '../../src/config/load.js';
 import type { Snapshot } from '../../src/control/snapshot.js';
 import type { EventLog } from '../../src/events/event-log.js';
 import type { GeosteerMetrics } from '../../src/metrics/create-metrics.js';
-import { buildService, type Service, type ServiceDeps } from '../../src/service/build-service.js';
+import { buildService, type Service, type ServiceDeps, type StartedService } from '../../src/service/build-service.js';
 import { exampleDocument, testDeps } from '../support/test-server.js';
 
 export const WRITE_TOKEN = 'write-secret-0123456789abcdef';
@@ -19,6 +19,8 @@ export const READ = { authorization: `Bearer ${READ_TOKEN}` };
 /** A started service (real UDP on 127.0.0.1:0) with its admin server built for inject(). */
 export interface AdminHarness {
   service: Service;
+  /** What start() bound. */
+  started: StartedService;
   admin: FastifyInstance;
   metrics: GeosteerMetrics;
   events: EventLog;
@@ -58,6 +60,7 @@ export async function startAdmin(doc: Record<string, any> = adminDocument(), dep
   const started = await service.start();
   return {
     service,
+    started,
     admin: service.admin!,
     metrics: service.metrics,
     events: service.events,

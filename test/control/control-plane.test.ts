@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { ControlPlane, type SnapshotChange } from '../../src/control/control-plane.js';
 import type { ControlInputs } from '../../src/control/inputs.js';
-import { EventLog } from '../../src/events/event-log.js';
+import { MemoryEventLog, type EventLog } from '../../src/events/event-log.js';
 import { silentLogger } from '../../src/shared/logger.js';
 import { EMPTY_STATE } from '../../src/state/state-store.js';
 import { ALL_UP, type HealthView } from '../../src/steering/region-status.js';
@@ -9,7 +9,7 @@ import { bundledGeo, exampleDocument, loadDocument } from '../support/test-serve
 
 // The one owner of inputs -> snapshot: what a tick of updates costs and what it records.
 
-async function control(events = new EventLog()): Promise<{ control: ControlPlane; events: EventLog; changes: SnapshotChange[] }> {
+async function control(events = new MemoryEventLog()): Promise<{ control: ControlPlane; events: EventLog; changes: SnapshotChange[] }> {
   const inputs: ControlInputs = { config: loadDocument(exampleDocument()), overrides: EMPTY_STATE, health: ALL_UP, endpoints: new Map(), geo: { db: await bundledGeo(), generation: 1 } };
   const c = new ControlPlane(inputs, { log: silentLogger(), events });
   const changes: SnapshotChange[] = [];

@@ -19,7 +19,7 @@ beforeAll(async () => {
   await sendUdp(h.port, broken);
   // a drain that moves Japan to taiwan: a failover event
   await h.admin.inject({ method: 'PUT', url: '/v1/regions/tokyo/drain', headers: WRITE, payload: { reason: 'test', force: true } });
-  await h.admin.inject({ method: 'PUT', url: '/v1/regions/us-west/weight', headers: WRITE, payload: { weight: 25 } });
+  await h.admin.inject({ method: 'PUT', url: '/v1/regions/us-west/weight', headers: WRITE, payload: { weight: 25, reason: 'test' } });
   const r = await h.admin.inject({ method: 'GET', url: '/metrics', headers: READ });
   expect(r.headers['content-type']).toContain('text/plain');
   ({ samples, types } = parseExposition(r.body));
@@ -44,6 +44,15 @@ describe('/metrics after DNS traffic', () => {
       ['geosteer_snapshot_compiles_total', 'counter'],
       ['geosteer_snapshot_generation', 'gauge'],
       ['geosteer_build_info', 'gauge'],
+      ['geosteer_alertmanager_posts_total', 'counter'],
+      ['geosteer_state_store_up', 'gauge'],
+      ['geosteer_state_store_writable', 'gauge'],
+      ['geosteer_state_store_reset_pending', 'gauge'],
+      ['geosteer_state_store_reconnects_total', 'counter'],
+      ['geosteer_state_store_resets_detected_total', 'counter'],
+      ['geosteer_state_store_writes_refused_total', 'counter'],
+      ['geosteer_state_store_last_sync_timestamp_seconds', 'gauge'],
+      ['geosteer_state_store_connected_since_timestamp_seconds', 'gauge'],
       ['process_cpu_seconds_total', 'counter'],
       ['nodejs_eventloop_lag_seconds', 'gauge'],
     ];
@@ -105,5 +114,22 @@ describe('/metrics after DNS traffic', () => {
     const built = total(samples, 'geosteer_geoip_database_build_timestamp_seconds');
     expect(built).toBe(h.snapshot().inputs.geo.db.info.buildEpochSeconds);
     expect(built).toBeGreaterThan(Date.UTC(2020, 0, 1) / 1000);
+  });
+
+  it('the state store families come from its status (memory: always up and writable)', () => {
+    const status = h.service.state.status();
+    expect(total(samples, 'geosteer_state_store_up')).toBe(1);
+    expect(total(samples, 'geosteer_state_store_writable')).toBe(1);
+    expect(total(samples, 'geosteer_state_store_reset_pending')).toBe(0);
+    expect(total(samples, 'geosteer_state_store_reconnects_total')).toBe(0);
+    expect(total(samples, 'geosteer_state_store_resets_detected_total')).toBe(0);
+    expect(total(samples, 'geosteer_state_store_writes_refused_total')).toBe(0);
+    expect(total(samples, 'geosteer_state_store_last_sync_timestamp_seconds')).toBe(status.lastSyncAt! / 1000);
+    expect(total(samples, 'geosteer_state_store_connected_since_timestamp_seconds')).toBe(status.since / 1000);
+  });
+
+  it('Alertmanager posts: every result is there from the start, at 0 without posts', () => {
+    const results = samples.filter((s) => s.name === 'geosteer_alertmanager_posts_total').map((s) => [s.labels.result, s.value]);
+    expect(results).toEqual([['accepted', 0], ['unauthorized', 0], ['too_large', 0], ['invalid', 0], ['disabled', 0]]);
   });
 });

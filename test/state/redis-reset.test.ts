@@ -1,6 +1,6 @@
 import { Redis } from 'ioredis';
 import { afterAll, afterEach, beforeAll, expect, it } from 'vitest';
-import { EventLog } from '../../src/events/event-log.js';
+import { MemoryEventLog, type EventLog } from '../../src/events/event-log.js';
 import { RedisStateStore } from '../../src/state/redis-state-store.js';
 import type { StateStoreStatus } from '../../src/state/state-store.js';
 import { capturingLogger } from '../support/capturing-logger.js';
@@ -27,7 +27,7 @@ let nodes: Node[] = [];
 
 function node(prefix: string, id: string, resyncIntervalMs = 60_000): Node {
   const { log, lines } = capturingLogger();
-  const events = new EventLog();
+  const events = new MemoryEventLog();
   const store = new RedisStateStore({ connection: { mode: 'standalone', url: redis.url }, keyPrefix: prefix, instanceId: id, log, events, resyncIntervalMs, reconnectMaxDelayMs: 100, newEpochId: () => `${id}-epoch-${++prefixes}` });
   const statuses: StateStoreStatus[] = [];
   store.onStatus((s) => statuses.push(s));

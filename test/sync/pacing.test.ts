@@ -1,6 +1,6 @@
 import { Registry } from 'prom-client';
 import { describe, expect, it } from 'vitest';
-import { EventLog } from '../../src/events/event-log.js';
+import { MemoryEventLog } from '../../src/events/event-log.js';
 import { SyncMetrics } from '../../src/metrics/sync-metrics.js';
 import { startFakeCloudflare, type FakeCloudflare } from '../support/fake-cloudflare.js';
 import { eventually } from '../support/redis-server.js';
@@ -86,7 +86,7 @@ describe('finding 3: pacing', () => {
     const timers = new VirtualTimers();
     fake = own.fake(await startFakeCloudflare({ now: () => timers.now() }));
     fake.blockFor(300_000);
-    const events = new EventLog();
+    const events = new MemoryEventLog();
     const start = timers.now();
     const s = own.sync(await startSync(syncDocument(fake), fake, { timers, events }));
     const blocked = await firstRun(s.sync);

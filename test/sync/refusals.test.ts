@@ -1,6 +1,6 @@
 import { Registry } from 'prom-client';
 import { describe, expect, it } from 'vitest';
-import { EventLog } from '../../src/events/event-log.js';
+import { MemoryEventLog } from '../../src/events/event-log.js';
 import { SyncMetrics } from '../../src/metrics/sync-metrics.js';
 import { startFakeCloudflare, type FakeCloudflare } from '../support/fake-cloudflare.js';
 import { firstRun, inputOf, nextRun, ownedPerTest, requestsSince, type StartedSync, startSync, syncDocument } from './sync-harness.js';
@@ -31,7 +31,7 @@ describe('finding 2: zone-wide refusals', () => {
   it('a read-only token: 3 requests per try (list, usage, the refused claim batch), one event, back-off 30 s doubling to 10 min', async () => {
     fake = own.fake(await startFakeCloudflare());
     const registry = new Registry();
-    const events = new EventLog();
+    const events = new MemoryEventLog();
     const s = own.sync(await startSync(syncDocument(fake), fake, { token: fake.readOnlyToken, observer: new SyncMetrics(registry), events }));
     const { sync } = s;
     const first = await firstRun(s.sync);

@@ -3,9 +3,9 @@ import type { GeoLocation } from '../geo/geo-lookup.js';
 import type { Random } from '../steering/types.js';
 import { EMPTY_SECTION, prebuilt, type PrebuiltAnswer } from './prebuilt.js';
 import { ParsedQuery, parseQuery, Verdict } from './query-parser.js';
-import { writeAnswer, writeError } from './response-writer.js';
+import { writeAnswer, writeAnswerInto, writeError, writeErrorInto } from './response-writer.js';
 import { isSteeredType, outcomeFor, pickRegion, regionAnswer, type NameNode, type Snapshot } from './snapshot.js';
-import { RateDecision, type ResponseRateLimiter } from './rate-limiter.js';
+import { prefixKeyOfBytes, RateDecision, type ResponseRateLimiter } from './rate-limiter.js';
 import { RCODE } from './wire.js';
 
 /** Which transport carried a query. */
@@ -27,6 +27,19 @@ export interface QueryObserver {
   answered(transport: Transport, qtype: number, rcode: number, zone: string | undefined, steered: SteeredInfo | undefined): void;
 }
 
+/** A UDP client's address as bytes (the batch path): one object reused for every packet. */
+export interface ClientAddressBytes {
+  /** 4 or 6. */
+  family: number;
+  /** The address is bytes[offset, offset + 4) for IPv4, [offset, offset + 16) for IPv6. */
+  bytes: Uint8Array;
+  offset: number;
+}
+
+/** What resolve() decided; the details are in the handler's reply fields. */
+const Reply = { Drop: 0, Error: 1, Answer: 2 } as const;
+type Reply = (typeof Reply)[keyof typeof Reply];
+
 const NO_OBSERVER: QueryObserver = { answered() {} };
 const TCP_LIMIT = 65535;
 /** Written with a size limit of 0, so only header, question and OPT go out, with TC set. */
@@ -37,11 +50,17 @@ export class QueryHandler {
   private readonly q = new ParsedQuery();
   private readonly v6 = new Uint8Array(16);
   private readonly steeredInfo: SteeredInfo = { name: '', region: undefined, failOpen: false };
+  // The last reply resolve() decided on (fields, not an object per query).
+  private replyAnswer: PrebuiltAnswer = SLIP_ANSWER;
+  private replyScope = 0;
+  private replyLimit = 0;
+  private replyRcode = 0;
 
   constructor(
     private snapshot: Snapshot,
     private readonly locator: ClientLocator,
-    private readonly maxUdpPayload: number,
+    /** Largest UDP response (dns.max_udp_payload); no UDP reply is longer. */
+    readonly maxUdpPayload: number,
     private readonly observer: QueryObserver = NO_OBSERVER,
     private readonly rand: Random = Math.random,
   ) {}
@@ -64,21 +83,53 @@ export class QueryHandler {
 
   /** Answers one DNS message. `remoteAddress` is the source address, used when the query has no ECS. */
   handle(msg: Buffer, transport: Transport, remoteAddress: string): Buffer | undefined {
-    const q = parseQuery(msg, this.q);
-    if (q.verdict === Verdict.Drop) return undefined;
+    const reply = this.resolve(msg, msg.length, transport, remoteAddress);
+    if (reply === Reply.Answer) return writeAnswer(msg, this.q, this.replyAnswer, this.replyScope, this.replyLimit, this.maxUdpPayload);
+    if (reply === Reply.Error) return writeError(msg, this.q, this.replyRcode, this.maxUdpPayload);
+    return undefined;
+  }
+
+  /**
+   * handle() for the UDP batch path, byte for byte the same reply: the query is msg[0, length),
+   * the client's address is bytes, and the reply is written into `out` from offset 0.
+   * Returns the reply's length, or -1 to drop.
+   */
+  handleInto(msg: Buffer, length: number, client: ClientAddressBytes, out: Buffer): number {
+    const reply = this.resolve(msg, length, 'udp', client);
+    if (reply === Reply.Answer) return writeAnswerInto(out, msg, this.q, this.replyAnswer, this.replyScope, this.replyLimit, this.maxUdpPayload);
+    if (reply === Reply.Error) return writeErrorInto(out, msg, this.q, this.replyRcode, this.maxUdpPayload);
+    return -1;
+  }
+
+  private answerWith(answer: PrebuiltAnswer, scope: number, limit: number): Reply {
+    this.replyAnswer = answer;
+    this.replyScope = scope;
+    this.replyLimit = limit;
+    return Reply.Answer;
+  }
+
+  private errorWith(rcode: number): Reply {
+    this.replyRcode = rcode;
+    return Reply.Error;
+  }
+
+  /** Decides the reply to msg[0, length) into the reply fields. */
+  private resolve(msg: Buffer, length: number, transport: Transport, remote: string | ClientAddressBytes): Reply {
+    const q = parseQuery(msg, this.q, length);
+    if (q.verdict === Verdict.Drop) return Reply.Drop;
     if (transport === 'udp' && this.limiter !== undefined) {
-      const decision = this.limiter.decide(remoteAddress);
-      if (decision === RateDecision.Drop) return undefined;
+      const decision = typeof remote === 'string' ? this.limiter.decide(remote) : this.limiter.decideKey(prefixKeyOfBytes(remote.family, remote.bytes, remote.offset));
+      if (decision === RateDecision.Drop) return Reply.Drop;
       // a slip: header, question and OPT with TC set, so a real client retries over TCP
-      if (decision === RateDecision.Slip) return q.verdict === Verdict.Ok ? writeAnswer(msg, q, SLIP_ANSWER, 0, 0, this.maxUdpPayload) : undefined;
+      if (decision === RateDecision.Slip) return q.verdict === Verdict.Ok ? this.answerWith(SLIP_ANSWER, 0, 0) : Reply.Drop;
     }
     if (q.verdict === Verdict.Error) {
       this.observer.answered(transport, q.qtype, q.rcode, undefined, undefined);
-      return writeError(msg, q, q.rcode, this.maxUdpPayload);
+      return this.errorWith(q.rcode);
     }
     const limit = transport === 'tcp' ? TCP_LIMIT : q.hasOpt ? Math.min(q.udpSize, this.maxUdpPayload) : 512;
     const node = this.snapshot.nodes.get(q.nameKey);
-    if (node === undefined) return this.answerMissing(msg, q, transport, limit);
+    if (node === undefined) return this.answerMissing(q, transport, limit);
 
     let answer: PrebuiltAnswer | undefined;
     let scope = 0;
@@ -86,7 +137,7 @@ export class QueryHandler {
     if (node.referral !== undefined) {
       answer = node.referral;
     } else if (node.steered !== undefined && (isSteeredType(q.qtype) || (node.steered.hasCnameRegion && !node.byType.has(q.qtype)))) {
-      const location = this.locate(msg, q, remoteAddress);
+      const location = this.locate(msg, q, remote);
       const outcome = outcomeFor(node.steered, location.country, location.continent);
       const region = pickRegion(outcome, this.rand);
       answer = regionAnswer(node.steered, region, q.qtype, node.zone, this.rand);
@@ -102,11 +153,11 @@ export class QueryHandler {
       answer = node.byType.get(q.qtype) ?? (q.qtype === 255 ? node.any : undefined) ?? node.zone.nodata;
     }
     this.observer.answered(transport, q.qtype, answer.rcode, node.zone.name, steeredInfo);
-    return writeAnswer(msg, q, answer, scope, limit, this.maxUdpPayload);
+    return this.answerWith(answer, scope, limit);
   }
 
   /** No node for the name: referral below a cut, NXDOMAIN inside a zone, REFUSED outside. */
-  private answerMissing(msg: Buffer, q: ParsedQuery, transport: Transport, limit: number): Buffer {
+  private answerMissing(q: ParsedQuery, transport: Transport, limit: number): Reply {
     const key = q.nameKey;
     let encloser: NameNode | undefined;
     for (let i = key.charCodeAt(0) + 1; i < key.length - 1; i += key.charCodeAt(i) + 1) {
@@ -115,15 +166,15 @@ export class QueryHandler {
     }
     if (encloser === undefined) {
       this.observer.answered(transport, q.qtype, RCODE.REFUSED, undefined, undefined);
-      return writeError(msg, q, RCODE.REFUSED, this.maxUdpPayload);
+      return this.errorWith(RCODE.REFUSED);
     }
     const answer = encloser.referral ?? encloser.zone.nxdomain;
     this.observer.answered(transport, q.qtype, answer.rcode, encloser.zone.name, undefined);
-    return writeAnswer(msg, q, answer, 0, limit, this.maxUdpPayload);
+    return this.answerWith(answer, 0, limit);
   }
 
   /** The client's location: from a usable ECS option, else from the source address. */
-  private locate(msg: Buffer, q: ParsedQuery, remoteAddress: string): GeoLocation {
+  private locate(msg: Buffer, q: ParsedQuery, remote: string | ClientAddressBytes): GeoLocation {
     if (q.ecsFamily === 1 && q.ecsSourcePrefix > 0) {
       const m = q.ecsAddressOffset;
       const n = q.ecsAddressLength;
@@ -136,6 +187,6 @@ export class QueryHandler {
       for (let i = 0; i < q.ecsAddressLength; i++) v6[i] = msg[q.ecsAddressOffset + i];
       return this.locator.locateV6(v6, 0, q.ecsSourcePrefix);
     }
-    return this.locator.locateText(remoteAddress);
+    return typeof remote === 'string' ? this.locator.locateText(remote) : this.locator.locateBytes(remote.family, remote.bytes, remote.offset);
   }
 }

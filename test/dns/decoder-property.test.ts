@@ -5,7 +5,8 @@ import { ecsData, hostilePacket, KINDS, optRecord, seededRandom, validQuery } fr
 import { App } from '../../src/app.js';
 import { silentLogger } from '../../src/shared/logger.js';
 import { assertAnswers } from '../support/wire-check.js';
-import { bundledGeo, exampleDocument, loadDocument, startServer, type TestServer } from '../support/test-server.js';
+import { bundledGeo, exampleDocument, loadDocument } from '../support/test-server.js';
+import { describeEachUdpPath, listenWithPath, type PathServer } from '../support/udp-paths.js';
 
 // Hostile input: whatever bytes arrive, the handler returns undefined (drop) or a
 // well-formed response to that query, and never throws.
@@ -135,10 +136,10 @@ describe('QueryHandler.handle on hostile input', () => {
   });
 });
 
-describe('hostile input over the real UDP socket', () => {
-  let server: TestServer;
+describeEachUdpPath('hostile input over the real UDP socket', (path) => {
+  let server: PathServer;
   beforeAll(async () => {
-    server = await startServer();
+    server = await listenWithPath(new App(loadDocument(exampleDocument()), { log: silentLogger(), geo: await bundledGeo() }), path);
   });
   afterAll(() => server.close());
 

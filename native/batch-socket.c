@@ -90,6 +90,8 @@ static int copy_source(batch_socket *s, int i) {
   uint8_t *out = s->addr + (size_t)i * BATCH_ADDR_BYTES;
   int32_t *meta = s->meta + (size_t)i * BATCH_META_FIELDS;
   s->namelens[i] = h->msg_namelen;
+  /* the kernel reports the address's real length, which must fit the buffer to be sent back to */
+  if (h->msg_namelen > sizeof(struct sockaddr_storage)) return 0;
   if (s->names[i].ss_family == AF_INET && h->msg_namelen >= sizeof(struct sockaddr_in)) {
     const struct sockaddr_in *a = (const struct sockaddr_in *)&s->names[i];
     memcpy(out, &a->sin_addr, 4);

@@ -35,8 +35,11 @@ export interface DnsServerOptions {
   readonly udp?: 'auto' | 'dgram';
 }
 
-/** Socket errors that are about the address, not the path: node:dgram would fail the same way. */
-const ADDRESS_ERRORS = new Set(['EADDRINUSE', 'EACCES', 'EADDRNOTAVAIL', 'EINVAL']);
+/**
+ * Socket errors that are about the address, not the path: node:dgram would fail the same way.
+ * (EINVAL is not among them: the addon takes IP literals only, so "[fe80::1%eth0]" goes to dgram.)
+ */
+const ADDRESS_ERRORS = new Set(['EADDRINUSE', 'EACCES', 'EADDRNOTAVAIL']);
 
 /** The native addon to use, or why not. `GEOSTEER_UDP=dgram` in `env` forces node:dgram. */
 function nativePath(env: NodeJS.ProcessEnv, opts: DnsServerOptions): { addon: NativeUdpAddon; backend: UdpBackend } | UdpBackend {

@@ -189,10 +189,14 @@ static void set_events(udp_socket *s, int events) {
   if (uv_poll_start(&s->poll, events, on_poll) == 0) s->events = events;
 }
 
-static udp_socket *socket_of(napi_env env, napi_value value) {
+/* The socket handle passed as the first argument, or NULL with a TypeError thrown. */
+static udp_socket *socket_arg(napi_env env, napi_callback_info info, const char *usage) {
+  size_t argc = 1;
+  napi_value argv[1];
   void *data = NULL;
-  if (napi_get_value_external(env, value, &data) != napi_ok) {
-    napi_throw_type_error(env, "EINVAL", "geosteer_udp: expected a socket handle");
+  if (napi_get_cb_info(env, info, &argc, argv, NULL, NULL) != napi_ok || argc < 1 ||
+      napi_get_value_external(env, argv[0], &data) != napi_ok || data == NULL) {
+    napi_throw_type_error(env, "EINVAL", usage);
     return NULL;
   }
   return data;
@@ -277,11 +281,7 @@ static napi_value js_open(napi_env env, napi_callback_info info) {
 }
 
 static napi_value js_start(napi_env env, napi_callback_info info) {
-  size_t argc = 1;
-  napi_value argv[1];
-  CHECK(napi_get_cb_info(env, info, &argc, argv, NULL, NULL));
-  if (argc < 1) return throw_napi(env, "geosteer_udp.start(handle)");
-  udp_socket *s = socket_of(env, argv[0]);
+  udp_socket *s = socket_arg(env, info, "geosteer_udp.start(handle): expected a socket handle");
   if (s == NULL) return NULL;
   if (s->closed) {
     napi_throw_error(env, "ERR_SOCKET_CLOSED", "geosteer_udp.start: the socket is closed");
@@ -295,11 +295,7 @@ static napi_value js_start(napi_env env, napi_callback_info info) {
 }
 
 static napi_value js_close(napi_env env, napi_callback_info info) {
-  size_t argc = 1;
-  napi_value argv[1];
-  CHECK(napi_get_cb_info(env, info, &argc, argv, NULL, NULL));
-  if (argc < 1) return throw_napi(env, "geosteer_udp.close(handle)");
-  udp_socket *s = socket_of(env, argv[0]);
+  udp_socket *s = socket_arg(env, info, "geosteer_udp.close(handle): expected a socket handle");
   if (s == NULL) return NULL;
   if (!s->closed) {
     napi_remove_env_cleanup_hook(env, on_env_cleanup, s);
@@ -309,11 +305,8 @@ static napi_value js_close(napi_env env, napi_callback_info info) {
 }
 
 static napi_value js_stats(napi_env env, napi_callback_info info) {
-  size_t argc = 1;
-  napi_value argv[1], result, v;
-  CHECK(napi_get_cb_info(env, info, &argc, argv, NULL, NULL));
-  if (argc < 1) return throw_napi(env, "geosteer_udp.stats(handle)");
-  udp_socket *s = socket_of(env, argv[0]);
+  napi_value result, v;
+  udp_socket *s = socket_arg(env, info, "geosteer_udp.stats(handle): expected a socket handle");
   if (s == NULL) return NULL;
   const batch_stats *st = &s->io.stats;
   CHECK(napi_create_object(env, &result));

@@ -15,7 +15,7 @@ export class DgramUdpListener implements UdpListener {
   private readonly failed: HandlerFailures;
 
   constructor(
-    private readonly handler: QueryHandler,
+    private readonly handler: Pick<QueryHandler, 'handle'>,
     log: Logger,
     family: 4 | 6,
     private readonly opts: UdpBindOptions,

@@ -5,6 +5,11 @@ import { HandlerFailures, RECEIVE_BUFFER_BYTES, type UdpListener } from './udp-l
 
 /** Datagrams per recvmmsg/sendmmsg: gdnsd's and Knot's order of batch size. */
 const BATCH_SLOTS = 64;
+/**
+ * Reply bytes per slot: any UDP reply fits (max_udp_payload is at most 65535 and may change on
+ * a reload). Only the pages a reply touches become resident: one per slot for small answers.
+ */
+const REPLY_SLOT_BYTES = 65536;
 /** Meta fields (int32 per slot, native/batch-socket.h). */
 const RX_LEN = 0;
 const FAMILY = 1;
@@ -26,7 +31,7 @@ export class NativeUdpListener implements UdpListener {
 
   constructor(
     private readonly addon: NativeUdpAddon,
-    private readonly handler: QueryHandler,
+    private readonly handler: Pick<QueryHandler, 'handleInto'>,
     log: Logger,
     private readonly opts: { readonly reusePort: boolean },
   ) {
@@ -40,12 +45,9 @@ export class NativeUdpListener implements UdpListener {
   /** Binds (SO_REUSEPORT when asked) and starts polling; resolves with the bound port. Rejects with the system error. */
   listen(host: string, port: number): Promise<number> {
     const { addon } = this;
-    // Every reply fits its slot: the handler never writes more than max_udp_payload on UDP
-    // (a truncated reply is at most 306 bytes: header, a 255-octet name, OPT with ECS).
-    const txStride = Math.max(512, this.handler.maxUdpPayload);
     let socket;
     try {
-      socket = addon.open(host, port, this.opts.reusePort, RECEIVE_BUFFER_BYTES, BATCH_SLOTS, txStride, this.onBatch);
+      socket = addon.open(host, port, this.opts.reusePort, RECEIVE_BUFFER_BYTES, BATCH_SLOTS, REPLY_SLOT_BYTES, this.onBatch);
     } catch (err) {
       return Promise.reject(err as Error);
     }

@@ -59,8 +59,7 @@ export class QueryHandler {
   constructor(
     private snapshot: Snapshot,
     private readonly locator: ClientLocator,
-    /** Largest UDP response (dns.max_udp_payload); no UDP reply is longer. */
-    readonly maxUdpPayload: number,
+    private readonly maxUdpPayload: number,
     private readonly observer: QueryObserver = NO_OBSERVER,
     private readonly rand: Random = Math.random,
   ) {}

@@ -139,7 +139,7 @@ describe('QueryHandler.handle on hostile input', () => {
 describeEachUdpPath('hostile input over the real UDP socket', (path) => {
   let server: PathServer;
   beforeAll(async () => {
-    server = await listenWithPath(new App(loadDocument(exampleDocument()), { log: silentLogger(), geo: await bundledGeo() }), path);
+    server = await listenWithPath(new App(loadDocument(exampleDocument()), { log: silentLogger(), geo: await bundledGeo() }).handler, path);
   });
   afterAll(() => server.close());
 

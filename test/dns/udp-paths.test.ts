@@ -67,8 +67,8 @@ async function exchange(port: number, family: 4 | 6, packets: Buffer[], expected
 
 describe('both UDP paths give the same bytes', () => {
   itWithNative('valid, truncated and hostile packets over IPv4 and IPv6', async () => {
-    const native = await listenWithPath(await app(), 'recvmmsg', { ipv6: true });
-    const fallback = await listenWithPath(await app(), 'dgram', { ipv6: true });
+    const native = await listenWithPath((await app()).handler, 'recvmmsg', { ipv6: true });
+    const fallback = await listenWithPath((await app()).handler, 'dgram', { ipv6: true });
     const reference = await app();
     try {
       const rand = seededRandom(42);
@@ -101,7 +101,7 @@ describeEachUdpPath('a UDP path under failure', (path) => {
     failing = await app({ answered: (_t, qtype) => {
       if (qtype === 16) throw new Error('observer bug');
     } });
-    server = await listenWithPath(failing, path);
+    server = await listenWithPath(failing.handler, path);
   });
   afterAll(() => server.close());
 
@@ -143,7 +143,7 @@ describeEachUdpPath('a UDP path under failure', (path) => {
   });
 
   it('close frees the port at once', async () => {
-    const s = await listenWithPath(await app(), path);
+    const s = await listenWithPath((await app()).handler, path);
     await s.close();
     const again = dgram.createSocket('udp4');
     await new Promise<void>((resolve, reject) => again.once('error', reject).bind({ port: s.port, address: '127.0.0.1', exclusive: true }, resolve));

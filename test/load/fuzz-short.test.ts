@@ -13,7 +13,7 @@ describeEachUdpPath('short fuzz run (UDP and TCP)', (path) => {
   let server: PathServer;
   beforeAll(async () => {
     const app = new App(loadDocument(exampleDocument()), { log: silentLogger(), geo: await bundledGeo() });
-    server = await listenWithPath(app, path);
+    server = await listenWithPath(app.handler, path);
   });
   afterAll(() => server.close());
 

@@ -1,6 +1,6 @@
 import { describe, it } from 'vitest';
-import type { App } from '../../src/app.js';
 import { DnsServer, udpBackend, type DnsServerOptions } from '../../src/dns/dns-server.js';
+import type { QueryHandler } from '../../src/dns/query-handler.js';
 import { silentLogger } from '../../src/shared/logger.js';
 
 // The two UDP paths (src/dns/README.md): the native recvmmsg/sendmmsg addon and node:dgram.
@@ -12,7 +12,7 @@ export type UdpPath = 'recvmmsg' | 'dgram';
 const IN_CI = process.env.CI === 'true';
 const TCP_LIMITS = { maxConnections: 100, idleTimeoutMs: 10_000, maxQueriesPerConnection: 1000 };
 
-/** A DnsServer answering through `app.handler` on 127.0.0.1 (and ::1 when asked), on free ports. */
+/** A DnsServer answering through one handler on 127.0.0.1 (and ::1 when asked), on free ports. */
 export interface PathServer {
   readonly server: DnsServer;
   readonly port: number;
@@ -21,9 +21,9 @@ export interface PathServer {
 }
 
 /** Listens with `path` (throws when the native path was asked for and the server fell back). */
-export async function listenWithPath(app: App, path: UdpPath, opts: { ipv6?: boolean } & DnsServerOptions = {}): Promise<PathServer> {
+export async function listenWithPath(handler: QueryHandler, path: UdpPath, opts: { ipv6?: boolean } & DnsServerOptions = {}): Promise<PathServer> {
   const { ipv6, ...serverOpts } = opts;
-  const server = new DnsServer(app.handler, silentLogger(), TCP_LIMITS, { ...serverOpts, udp: path === 'dgram' ? 'dgram' : 'auto' });
+  const server = new DnsServer(handler, silentLogger(), TCP_LIMITS, { ...serverOpts, udp: path === 'dgram' ? 'dgram' : 'auto' });
   const bound = await server.listen([{ host: '127.0.0.1', port: 0 }, ...(ipv6 ? [{ host: '::1', port: 0 }] : [])]);
   const kinds = server.udpBackends().map((b) => b.kind);
   if (kinds.some((k) => k !== path)) {

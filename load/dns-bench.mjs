@@ -13,6 +13,10 @@
 //        [--cpu-prof DIR]  (run geosteer under node --cpu-prof, profiles written to DIR)
 //        [--floor]  (afterwards: the same fixed-rate run against load/udp-echo-floor.mjs, a
 //                    Node UDP echo doing no DNS work, on the same core: the runtime's floor)
+//        [--path auto|dgram|both]  (UDP path: auto = the native recvmmsg/sendmmsg addon where
+//                    built; dgram = node:dgram; both = the whole set once on each, one after the
+//                    other, with their per-core-second ratio: the figure that survives noise)
+// Each run also reports the server's CPU seconds (/proc) and queries per server core-second.
 import { execFileSync, spawn, spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -20,7 +24,7 @@ import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import maxmind from 'maxmind';
-import { build, freePort, rssMiB, startGeosteer } from './fuzz.mjs';
+import { build, cpuSeconds, freePort, rssMiB, startGeosteer } from './fuzz.mjs';
 import { ecsData, plainQuery, seededRandom, tcpFrame } from './hostile-packets.mjs';
 
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..');
@@ -148,8 +152,10 @@ async function main() {
       peers: { type: 'boolean' },
       'cpu-prof': { type: 'string' },
       floor: { type: 'boolean' },
+      path: { type: 'string', default: 'auto' },
     },
   });
+  if (!['auto', 'dgram', 'both'].includes(values.path)) throw new Error(`--path: expected auto, dgram or both, got ${values.path}`);
   if (spawnSync('dnsperf', ['-h']).error) throw new Error('dnsperf is not installed: apt-get install -y dnsperf');
   if (!values['no-build']) build();
   const duration = Number(values.duration);
@@ -163,27 +169,44 @@ async function main() {
   writeFileSync(mix, mixFile(prefixes, 100000, 1));
   writeFileSync(random, randomEcsFile(100000, 2));
 
-  const port = await freePort();
   const nodeArgs = values['cpu-prof'] ? ['--cpu-prof', `--cpu-prof-dir=${resolve(values['cpu-prof'])}`] : [];
   const extra = values.workers ? { dns: { workers: Number(values.workers) } } : {};
-  const server = await startGeosteer({ configPath: resolve(values.config), port, nodeArgs, extra });
-  try {
-    if (!values.workers) execFileSync('taskset', ['-pc', values['server-cpu'], String(server.child.pid)], { stdio: 'ignore' });
-    const cpu = values['load-cpu'];
-    dnsperf({ cpu, port, file: mix, duration: 2 }); // warm-up: JIT and prefix cache
-    const max = dnsperf({ cpu, port, file: mix, duration, extra: ['-q', '1000'] });
-    const lat = dnsperf({ cpu, port, file: mix, duration, extra: ['-q', '200', '-Q', values.rate], verbose: true });
-    const rnd = dnsperf({ cpu, port, file: random, duration, extra: ['-q', '1000'] });
-    const rss = rssMiB(server.child.pid);
-    console.log(`\ngeosteer, ${values.workers ? `${values.workers} workers` : `one process on core ${values['server-cpu']}`}, dnsperf on core ${cpu}, ${duration} s per run, config ${values.config}`);
-    console.log('| run | queries/s | loss % | avg µs | p50 µs | p99 µs | p99.9 µs | rcodes |');
-    console.log('|---|---|---|---|---|---|---|---|');
-    console.log(`| max (realistic mix, -q 1000) | ${fmt(max.qps)} | ${fmt(max.lostPct, 2)} | ${fmt(max.avgUs)} | | | | ${max.rcodes} |`);
-    console.log(`| fixed rate ${values.rate} q/s (-Q) | ${fmt(lat.qps)} | ${fmt(lat.lostPct, 2)} | ${fmt(lat.avgUs)} | ${fmt(lat.p50Us)} | ${fmt(lat.p99Us)} | ${fmt(lat.p999Us)} | ${lat.rcodes} |`);
-    console.log(`| random-/24 ECS (-q 1000) | ${fmt(rnd.qps)} | ${fmt(rnd.lostPct, 2)} | ${fmt(rnd.avgUs)} | | | | ${rnd.rcodes} |`);
-    console.log(`resident memory: ${fmt(rss, 1)} MiB`);
-  } finally {
-    await server.stop();
+  const paths = values.path === 'both' ? ['auto', 'dgram'] : [values.path];
+  const perCore = {};
+  for (const udp of paths) {
+    const port = await freePort();
+    const server = await startGeosteer({ configPath: resolve(values.config), port, nodeArgs, extra, udp });
+    try {
+      if (!values.workers) execFileSync('taskset', ['-pc', values['server-cpu'], String(server.child.pid)], { stdio: 'ignore' });
+      const cpu = values['load-cpu'];
+      /** dnsperf plus the server's CPU seconds over the run (the main process; workers are not counted). */
+      const measured = (opts) => {
+        const before = cpuSeconds(server.child.pid);
+        const r = dnsperf({ cpu, port, ...opts });
+        return { ...r, cpuS: cpuSeconds(server.child.pid) - before };
+      };
+      measured({ file: mix, duration: 2 }); // warm-up: JIT and prefix cache
+      const max = measured({ file: mix, duration, extra: ['-q', '1000'] });
+      const lat = measured({ file: mix, duration, extra: ['-q', '200', '-Q', values.rate], verbose: true });
+      const rnd = measured({ file: random, duration, extra: ['-q', '1000'] });
+      const rss = rssMiB(server.child.pid);
+      const core = (r) => (values.workers ? NaN : r.completed / r.cpuS);
+      perCore[udp] = { max: core(max), rnd: core(rnd), lat: core(lat) };
+      console.log(`\ngeosteer, UDP path ${udp === 'auto' ? 'auto (native where built)' : 'node:dgram'}, ${values.workers ? `${values.workers} workers` : `one process on core ${values['server-cpu']}`}, dnsperf on core ${cpu}, ${duration} s per run, config ${values.config}`);
+      console.log('| run | queries/s | loss % | avg µs | p50 µs | p99 µs | p99.9 µs | server CPU s | q per server core-s | rcodes |');
+      console.log('|---|---|---|---|---|---|---|---|---|---|');
+      const row = (label, r) => `| ${label} | ${fmt(r.qps)} | ${fmt(r.lostPct, 2)} | ${fmt(r.avgUs)} | ${fmt(r.p50Us)} | ${fmt(r.p99Us)} | ${fmt(r.p999Us)} | ${fmt(r.cpuS, 2)} | ${fmt(core(r))} | ${r.rcodes} |`;
+      console.log(row('max (realistic mix, -q 1000)', max));
+      console.log(row(`fixed rate ${values.rate} q/s (-Q)`, lat));
+      console.log(row('random-/24 ECS (-q 1000)', rnd));
+      console.log(`resident memory: ${fmt(rss, 1)} MiB`);
+    } finally {
+      await server.stop();
+    }
+  }
+  if (perCore.auto && perCore.dgram) {
+    const ratio = (k) => fmt(perCore.auto[k] / perCore.dgram[k], 2);
+    console.log(`\nqueries per server core-second, native / dgram: max ${ratio('max')}x, random-/24 ${ratio('rnd')}x, at ${values.rate} q/s ${ratio('lat')}x`);
   }
 
   if (values.floor) {

@@ -4,7 +4,10 @@
 // bit-flipped and random packets over UDP and TCP, then a normal query must still get the
 // right answer and resident memory must stay flat.
 //
-//   node load/fuzz.mjs [--udp 300000] [--tcp 60000] [--seed 1] [--short] [--no-build]
+//   node load/fuzz.mjs [--udp 300000] [--tcp 60000] [--seed 1] [--short] [--no-build] [--path auto|dgram]
+//
+// --path dgram runs the server on the node:dgram UDP path; the default is the native
+// recvmmsg/sendmmsg path where the addon is built (the start log says which).
 //
 // The server runs from dist/ (built first unless --no-build). Exit 0 when it survived.
 import { execFileSync, spawn } from 'node:child_process';
@@ -170,15 +173,25 @@ export function rssMiB(pid) {
   return m ? Number(m[1]) / 1024 : NaN;
 }
 
-/** Starts `node dist/cli.js serve` on a config derived from `configPath`, on 127.0.0.1:port. */
-export async function startGeosteer({ configPath = join(ROOT, 'config/geosteer.example.yaml'), port, extra = {}, nodeArgs = [] }) {
+/** Process CPU time (user + system) of `pid`, seconds, from /proc. */
+export function cpuSeconds(pid) {
+  const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
+  return (Number(fields[11]) + Number(fields[12])) / 100; // utime, stime in clock ticks (USER_HZ 100)
+}
+
+/**
+ * Starts `node dist/cli.js serve` on a config derived from `configPath`, on 127.0.0.1:port.
+ * `udp: 'dgram'` forces the node:dgram path (GEOSTEER_UDP=dgram); the default takes the native one where built.
+ */
+export async function startGeosteer({ configPath = join(ROOT, 'config/geosteer.example.yaml'), port, extra = {}, nodeArgs = [], udp = 'auto' }) {
   const dir = mkdtempSync(join(tmpdir(), 'geosteer-load-'));
   const doc = parse(readFileSync(configPath, 'utf8'));
   doc.dns = { ...doc.dns, workers: 1, ...extra.dns, listen: [`127.0.0.1:${port}`] };
   doc.log = { level: 'warn' };
   const config = join(dir, 'geosteer.yaml');
   writeFileSync(config, stringify(doc));
-  const child = spawn(process.execPath, [...nodeArgs, join(ROOT, 'dist/cli.js'), 'serve', '--config', config], { stdio: ['ignore', 'inherit', 'inherit'], cwd: dir });
+  const env = { ...process.env, GEOSTEER_UDP: udp };
+  const child = spawn(process.execPath, [...nodeArgs, join(ROOT, 'dist/cli.js'), 'serve', '--config', config], { stdio: ['ignore', 'inherit', 'inherit'], cwd: dir, env });
   const deadline = Date.now() + 15000;
   for (;;) {
     const a = await normalAnswers({ port }).catch(() => ({}));
@@ -210,14 +223,14 @@ export function build() {
 
 async function main() {
   const { values } = parseArgs({
-    options: { udp: { type: 'string' }, tcp: { type: 'string' }, seed: { type: 'string', default: '1' }, short: { type: 'boolean' }, 'no-build': { type: 'boolean' } },
+    options: { udp: { type: 'string' }, tcp: { type: 'string' }, seed: { type: 'string', default: '1' }, short: { type: 'boolean' }, 'no-build': { type: 'boolean' }, path: { type: 'string', default: 'auto' } },
   });
   const udpCount = Number(values.udp ?? (values.short ? 20000 : 300000));
   const tcpCount = Number(values.tcp ?? (values.short ? 4000 : 60000));
   const seed = Number(values.seed);
   if (!values['no-build']) build();
   const port = await freePort();
-  const server = await startGeosteer({ port });
+  const server = await startGeosteer({ port, udp: values.path });
   try {
     // warm up with normal traffic so "before" is a running server, not a cold one
     await fuzzUdp({ port, count: 5000, seed: seed + 1000 });
@@ -230,7 +243,7 @@ async function main() {
     const answers = await normalAnswers({ port });
     const alive = server.child.exitCode === null;
     const right = answers.udp === '198.51.100.40' && answers.tcp === '198.51.100.40';
-    console.log(`fuzz: ${udpCount} UDP + ${tcpCount} TCP packets in ${seconds.toFixed(1)} s (seed ${seed})`);
+    console.log(`fuzz: ${udpCount} UDP + ${tcpCount} TCP packets in ${seconds.toFixed(1)} s (seed ${seed}, UDP path ${values.path})`);
     console.log(`  UDP sent by kind: ${JSON.stringify(udp.sent)}; replies ${udp.replies}`);
     console.log(`  TCP sent by kind: ${JSON.stringify(tcp.sent)}; connections ${tcp.connections}, endings ${JSON.stringify(tcp.endings)}; replies ${tcp.replies}`);
     console.log(`  RSS before ${before.toFixed(1)} MiB, after ${after.toFixed(1)} MiB (${(after - before >= 0 ? '+' : '') + (after - before).toFixed(1)} MiB)`);

@@ -2,10 +2,12 @@
 // In-process cost of the DNS handler (no sockets) with metrics on, as `serve` runs it (the
 // production wiring: buildService, never started; its handler is called directly):
 // ns per query and young-generation garbage per query, for the realistic mix (fixed
-// prefixes) and for random-/24 ECS, on the bench config. Quieter than dnsperf on a shared
+// prefixes) and for random-/24 ECS, on the bench config; for handle() (the node:dgram path:
+// a new Buffer per reply) and handleInto() (the native batch path: the reply written into
+// one reused buffer, the client address as bytes). Quieter than dnsperf on a shared
 // machine, so it is what JS-side optimisations are judged by. Garbage is what scavenges
 // allocated in new space during a second pass.
-//   node load/handler-bench.mjs [--queries 2000000] [--config config/bench/geosteer.bench.yaml]
+//   node load/handler-bench.mjs [--queries 2000000] [--config config/bench/geosteer.bench.yaml] [--with-ioredis]
 import { readFileSync } from 'node:fs';
 import v8 from 'node:v8';
 import { dirname, join } from 'node:path';
@@ -14,7 +16,11 @@ import { parseArgs } from 'node:util';
 import { ecsData, plainQuery, seededRandom } from './hostile-packets.mjs';
 
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..');
-const { values } = parseArgs({ options: { queries: { type: 'string', default: '2000000' }, config: { type: 'string', default: join(ROOT, 'config/bench/geosteer.bench.yaml') } } });
+const { values } = parseArgs({ options: { queries: { type: 'string', default: '2000000' }, config: { type: 'string', default: join(ROOT, 'config/bench/geosteer.bench.yaml') }, 'with-ioredis': { type: 'boolean', default: false } } });
+// With state.store: redis, `serve` loads ioredis, whose `class ... extends String` puts
+// String.prototype in dictionary mode: every str.method() in optimized code then costs a
+// generic property lookup. --with-ioredis loads it here too, to see that server's cost.
+if (values['with-ioredis']) await import('ioredis');
 const { parseConfigText } = await import(join(ROOT, 'dist/config/load.js'));
 const { buildService } = await import(join(ROOT, 'dist/service/build-service.js'));
 const { silentLogger } = await import(join(ROOT, 'dist/shared/logger.js'));
@@ -52,19 +58,27 @@ function youngGarbage() {
 }
 
 const n = Number(values.queries);
+const out = Buffer.alloc(1232);
+const client = { family: 4, bytes: Uint8Array.of(127, 0, 0, 1), offset: 0 };
+const entryPoints = {
+  'handle()': (p) => handler.handle(p, 'udp', '127.0.0.1').length,
+  'handleInto()': (p) => handler.handleInto(p, p.length, client, out),
+};
 for (const [label, packets] of [['fixed prefixes', mix(false)], ['random /24', mix(true)]]) {
-  let bytes = 0;
-  for (let i = 0; i < 200000; i++) bytes += handler.handle(packets[i % packets.length], 'udp', '127.0.0.1').length; // warm-up
-  const t0 = process.hrtime.bigint();
-  for (let i = 0; i < n; i++) bytes += handler.handle(packets[i % packets.length], 'udp', '127.0.0.1').length;
-  const ns = Number(process.hrtime.bigint() - t0) / n;
-  // A separate, untimed pass for garbage: sampling the heap every 4096 queries.
-  const young = youngGarbage();
-  const m = Math.min(n, 500_000);
-  for (let i = 0; i < m; i++) {
-    bytes += handler.handle(packets[i % packets.length], 'udp', '127.0.0.1').length;
-    if ((i & 4095) === 0) young.sample();
+  for (const [entry, answer] of Object.entries(entryPoints)) {
+    let bytes = 0;
+    for (let i = 0; i < 200000; i++) bytes += answer(packets[i % packets.length]); // warm-up
+    const t0 = process.hrtime.bigint();
+    for (let i = 0; i < n; i++) bytes += answer(packets[i % packets.length]);
+    const ns = Number(process.hrtime.bigint() - t0) / n;
+    // A separate, untimed pass for garbage: sampling the heap every 4096 queries.
+    const young = youngGarbage();
+    const m = Math.min(n, 500_000);
+    for (let i = 0; i < m; i++) {
+      bytes += answer(packets[i % packets.length]);
+      if ((i & 4095) === 0) young.sample();
+    }
+    const garbage = young.sample() / m;
+    console.log(`${label}, ${entry}: ${ns.toFixed(0)} ns/query (${(1e3 / ns).toFixed(2)} M queries/s of handler time), ~${garbage.toFixed(0)} bytes of young garbage per query${bytes < 0 ? '' : ''}`);
   }
-  const garbage = young.sample() / m;
-  console.log(`${label}: ${ns.toFixed(0)} ns/query (${(1e3 / ns).toFixed(2)} M queries/s of handler time), ~${garbage.toFixed(0)} bytes of young garbage per query${bytes < 0 ? '' : ''}`);
 }

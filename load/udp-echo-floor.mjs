@@ -11,7 +11,7 @@ if (!Number.isInteger(port) || port < 1 || port > 65535) {
   console.error('usage: node load/udp-echo-floor.mjs PORT');
   process.exit(2);
 }
-// the same socket options as geosteer's UDP listener (src/dns/udp-listener.ts)
+// the same socket options as geosteer's UDP listener (src/dns/dgram-udp-listener.ts)
 const socket = dgram.createSocket({ type: 'udp4', recvBufferSize: 4 * 1024 * 1024, lookup: (address, family, cb) => cb(null, address, family) });
 socket.on('message', (msg, rinfo) => {
   if (msg.length < 12) return;

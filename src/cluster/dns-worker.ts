@@ -46,7 +46,8 @@ export class DnsWorker {
     metrics.attach({ current: () => control.current(), get compiles() { return control.compiles; }, geoStats: control.geoStats, events: new MemoryEventLog(1) });
     const handler = new QueryHandler(control.current().serving, metrics.queries);
     control.subscribe((c) => handler.setServing(c.snapshot.serving));
-    const server = new DnsServer(metrics.timed(handler), log, tcpLimitsOf(first.config), { shared: true });
+    // each worker binds its own SO_REUSEPORT UDP socket (the native path cannot share one through the primary)
+    const server = new DnsServer(metrics.timed(handler), log, tcpLimitsOf(first.config), { shared: true, udpReusePort: true }, process.env);
     return new DnsWorker(control, server, metrics, first);
   }
 

@@ -5,10 +5,10 @@ import type { Random } from '../steering/types.js';
 import { isSteeredType, steeredAnswer, type NameNode } from './answer-table.js';
 import { EMPTY_SECTION, prebuilt, type PrebuiltAnswer } from './prebuilt.js';
 import { ParsedQuery, parseQuery, Verdict } from './query-parser.js';
-import { RateDecision } from './rate-limiter.js';
-import { writeAnswer, writeError } from './response-writer.js';
+import { prefixKeyOfBytes, RateDecision } from './rate-limiter.js';
+import { writeAnswer, writeAnswerInto, writeError, writeErrorInto } from './response-writer.js';
 import type { ServingState } from './serving-state.js';
-import { RCODE } from './wire.js';
+import { HEADER_SIZE, RCODE } from './wire.js';
 
 /** Which transport carried a query. */
 export type Transport = 'udp' | 'tcp';
@@ -29,22 +29,47 @@ export interface QueryObserver {
   answered(transport: Transport, qtype: number, rcode: number, zone: string | undefined, steered: SteeredInfo | undefined): void;
 }
 
-const NO_OBSERVER: QueryObserver = { answered() {} };
-const TCP_LIMIT = 65535;
-/** Written with a size limit of 0, so only header, question and OPT go out, with TC set. */
-const SLIP_ANSWER = prebuilt(RCODE.NOERROR, true, EMPTY_SECTION);
+/** A UDP client's address as bytes (the batch path): one object reused for every packet. */
+export interface ClientAddressBytes {
+  /** 4 or 6. */
+  family: number;
+  /** The address is bytes[offset, offset + 4) for IPv4, [offset, offset + 16) for IPv6. */
+  bytes: Uint8Array;
+  offset: number;
+}
 
 /** Answers DNS messages; what the listeners call (the handler itself, or a timing wrapper around it). */
 export interface MessageHandler {
   /** One DNS message in, the response bytes out, or undefined to drop it. `remoteAddress` is the source address. */
   handle(msg: Buffer, transport: Transport, remoteAddress: string): Buffer | undefined;
+  /**
+   * handle() for the UDP batch path, byte for byte the same reply: the query is msg[0, length),
+   * the client's address is bytes, and the reply is written into `out` from offset 0.
+   * Returns the reply's length, or -1 to drop.
+   */
+  handleInto(msg: Buffer, length: number, client: ClientAddressBytes, out: Buffer): number;
 }
+
+/** What resolve() decided; the details are in the handler's reply fields. */
+const Reply = { Drop: 0, Error: 1, Answer: 2 } as const;
+type Reply = (typeof Reply)[keyof typeof Reply];
+
+const NO_OBSERVER: QueryObserver = { answered() {} };
+const TCP_LIMIT = 65535;
+/** Written with a size limit of 0, so only header, question and OPT go out, with TC set. */
+const SLIP_ANSWER = prebuilt(RCODE.NOERROR, true, EMPTY_SECTION);
 
 /** The hot path: packet in, response bytes out (or undefined to drop). Synchronous, no I/O. */
 export class QueryHandler implements MessageHandler {
   private readonly q = new ParsedQuery();
   private readonly v6 = new Uint8Array(16);
   private readonly steeredInfo: SteeredInfo = { name: '', region: undefined, failOpen: false };
+  // The last reply resolve() decided on (fields, not an object per query).
+  private replyAnswer: PrebuiltAnswer = SLIP_ANSWER;
+  private replyScope = 0;
+  private replyLimit = 0;
+  private replyRcode = 0;
+  private replyMaxUdp = 512;
 
   constructor(
     private serving: ServingState,
@@ -59,18 +84,46 @@ export class QueryHandler implements MessageHandler {
 
   /** Answers one DNS message. `remoteAddress` is the source address, used when the query has no ECS. */
   handle(msg: Buffer, transport: Transport, remoteAddress: string): Buffer | undefined {
+    const reply = this.resolve(msg, msg.length, transport, remoteAddress);
+    if (reply === Reply.Answer) return writeAnswer(msg, this.q, this.replyAnswer, this.replyScope, this.replyLimit, this.replyMaxUdp);
+    if (reply === Reply.Error) return writeError(msg, this.q, this.replyRcode, this.replyMaxUdp);
+    return undefined;
+  }
+
+  handleInto(msg: Buffer, length: number, client: ClientAddressBytes, out: Buffer): number {
+    const reply = this.resolve(msg, length, 'udp', client);
+    if (reply === Reply.Answer) return writeAnswerInto(out, msg, this.q, this.replyAnswer, this.replyScope, this.replyLimit, this.replyMaxUdp);
+    if (reply === Reply.Error) return writeErrorInto(out, msg, this.q, this.replyRcode, this.replyMaxUdp);
+    return -1;
+  }
+
+  private answerWith(answer: PrebuiltAnswer, scope: number, limit: number): Reply {
+    this.replyAnswer = answer;
+    this.replyScope = scope;
+    this.replyLimit = limit;
+    return Reply.Answer;
+  }
+
+  private errorWith(rcode: number): Reply {
+    this.replyRcode = rcode;
+    return Reply.Error;
+  }
+
+  /** Decides the reply to msg[0, length) into the reply fields. */
+  private resolve(msg: Buffer, length: number, transport: Transport, remote: string | ClientAddressBytes): Reply {
     const s = this.serving;
-    const q = parseQuery(msg, this.q);
-    if (q.verdict === Verdict.Drop) return undefined;
+    this.replyMaxUdp = s.maxUdpPayload;
+    const q = parseQuery(msg, this.q, length);
+    if (q.verdict === Verdict.Drop) return Reply.Drop;
     if (transport === 'udp' && s.limiter !== undefined) {
-      const decision = s.limiter.decide(remoteAddress);
-      if (decision === RateDecision.Drop) return undefined;
+      const decision = typeof remote === 'string' ? s.limiter.decide(remote) : s.limiter.decideKey(prefixKeyOfBytes(remote.family, remote.bytes, remote.offset));
+      if (decision === RateDecision.Drop) return Reply.Drop;
       // a slip: header, question and OPT with TC set, so a real client retries over TCP
-      if (decision === RateDecision.Slip) return q.verdict === Verdict.Ok ? writeAnswer(msg, q, SLIP_ANSWER, 0, 0, s.maxUdpPayload) : undefined;
+      if (decision === RateDecision.Slip) return q.verdict === Verdict.Ok ? this.answerWith(SLIP_ANSWER, 0, 0) : Reply.Drop;
     }
     if (q.verdict === Verdict.Error) {
       this.observer.answered(transport, q.qtype, q.rcode, undefined, undefined);
-      return writeError(msg, q, q.rcode, s.maxUdpPayload);
+      return this.errorWith(q.rcode);
     }
     const limit = transport === 'tcp' ? TCP_LIMIT : q.hasOpt ? Math.min(q.udpSize, s.maxUdpPayload) : 512;
     const node = s.table.nodes.get(q.nameKey);
@@ -82,7 +135,7 @@ export class QueryHandler implements MessageHandler {
     if (node.referral !== undefined) {
       answer = node.referral;
     } else if (node.steered !== undefined && (isSteeredType(q.qtype) || (node.steered.plan.hasCnameRegion && !node.byType.has(q.qtype)))) {
-      const location = this.locate(s.locator, msg, q, remoteAddress);
+      const location = this.locate(s.locator, msg, q, remote);
       const outcome = outcomeFor(node.steered.plan, location.country, location.continent);
       const region = pickRegion(outcome, this.rand);
       answer = steeredAnswer(node.steered, region, q.qtype, node.zone, this.rand);
@@ -97,28 +150,30 @@ export class QueryHandler implements MessageHandler {
       answer = node.byType.get(q.qtype) ?? (q.qtype === 255 ? node.any : undefined) ?? node.zone.nodata;
     }
     this.observer.answered(transport, q.qtype, answer.rcode, node.zone.name, steeredInfo);
-    return writeAnswer(msg, q, answer, scope, limit, s.maxUdpPayload);
+    return this.answerWith(answer, scope, limit);
   }
 
   /** No node for the name: referral below a cut, NXDOMAIN inside a zone, REFUSED outside. */
-  private answerMissing(s: ServingState, msg: Buffer, q: ParsedQuery, transport: Transport, limit: number): Buffer {
+  private answerMissing(s: ServingState, msg: Buffer, q: ParsedQuery, transport: Transport, limit: number): Reply {
     const key = q.nameKey;
     let encloser: NameNode | undefined;
-    for (let i = key.charCodeAt(0) + 1; i < key.length - 1; i += key.charCodeAt(i) + 1) {
+    // label lengths read from the question in msg (the key is its folded copy): no
+    // key.charCodeAt, a generic lookup while String.prototype is in dictionary mode (name-keys.ts)
+    for (let i = msg[HEADER_SIZE] + 1; i < key.length - 1; i += msg[HEADER_SIZE + i] + 1) {
       encloser = s.table.nodes.get(key.slice(i));
       if (encloser !== undefined) break;
     }
     if (encloser === undefined) {
       this.observer.answered(transport, q.qtype, RCODE.REFUSED, undefined, undefined);
-      return writeError(msg, q, RCODE.REFUSED, s.maxUdpPayload);
+      return this.errorWith(RCODE.REFUSED);
     }
     const answer = encloser.referral ?? encloser.zone.nxdomain;
     this.observer.answered(transport, q.qtype, answer.rcode, encloser.zone.name, undefined);
-    return writeAnswer(msg, q, answer, 0, limit, s.maxUdpPayload);
+    return this.answerWith(answer, 0, limit);
   }
 
   /** The client's location: from a usable ECS option, else from the source address. */
-  private locate(locator: ClientLocator, msg: Buffer, q: ParsedQuery, remoteAddress: string): GeoLocation {
+  private locate(locator: ClientLocator, msg: Buffer, q: ParsedQuery, remote: string | ClientAddressBytes): GeoLocation {
     if (q.ecsFamily === 1 && q.ecsSourcePrefix > 0) {
       const m = q.ecsAddressOffset;
       const n = q.ecsAddressLength;
@@ -131,6 +186,6 @@ export class QueryHandler implements MessageHandler {
       for (let i = 0; i < q.ecsAddressLength; i++) v6[i] = msg[q.ecsAddressOffset + i];
       return locator.locateV6(v6, 0, q.ecsSourcePrefix);
     }
-    return locator.locateText(remoteAddress);
+    return typeof remote === 'string' ? locator.locateText(remote) : locator.locateBytes(remote.family, remote.bytes, remote.offset);
   }
 }

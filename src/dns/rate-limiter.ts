@@ -1,3 +1,4 @@
+import { isIPv4Mapped } from '../shared/ip-address.js';
 import { TwoGenerationCache } from '../geo/two-generation-cache.js';
 
 // Response rate limiting against reflection (the idea of BIND's RRL, simplified): UDP
@@ -37,7 +38,11 @@ export class ResponseRateLimiter {
 
   /** Counts one response to `address` and says whether to send, slip or drop it. */
   decide(address: string): RateDecision {
-    const key = prefixKey(address);
+    return this.decideKey(prefixKey(address));
+  }
+
+  /** decide() for a client already reduced to its prefixKey. */
+  decideKey(key: string): RateDecision {
     const second = Math.floor(this.now() / 1000);
     let b = this.buckets.get(key);
     if (b === undefined) {
@@ -71,4 +76,12 @@ export function prefixKey(address: string): string {
   }
   const g = (i: number) => (groups[i] ?? '0').padStart(4, '0');
   return `${g(0)}:${g(1)}:${g(2)}:${g(3).slice(0, 2)}`;
+}
+
+/** prefixKey of an address given as bytes: family 4 at bytes[offset, +4), 6 at bytes[offset, +16). */
+export function prefixKeyOfBytes(family: number, bytes: Uint8Array, offset: number): string {
+  if (family === 4) return `${bytes[offset]}.${bytes[offset + 1]}.${bytes[offset + 2]}`;
+  if (isIPv4Mapped(bytes, offset)) return `${bytes[offset + 12]}.${bytes[offset + 13]}.${bytes[offset + 14]}`;
+  const hex = (i: number) => bytes[offset + i].toString(16).padStart(2, '0');
+  return `${hex(0)}${hex(1)}:${hex(2)}${hex(3)}:${hex(4)}${hex(5)}:${hex(6)}`;
 }

@@ -64,17 +64,33 @@ function writeHeader(out: Buffer, msg: Buffer, q: ParsedQuery, aa: boolean, tc: 
   put16(out, 10, ar);
 }
 
+/** Bytes of the whole answer: header, question, the prebuilt sections and OPT. */
+function fullLength(q: ParsedQuery, answer: PrebuiltAnswer): number {
+  return q.questionEnd + answer.answer.length + answer.authority.length + answer.additional.length + optSize(q);
+}
+
+/** Bytes of the response writeAnswer builds: the full answer, or header, question and OPT when it does not fit `limit`. */
+function answerLength(q: ParsedQuery, answer: PrebuiltAnswer, limit: number): number {
+  const full = fullLength(q, answer);
+  return full > limit ? q.questionEnd + optSize(q) : full;
+}
+
 /**
  * A full response. `limit` is the largest message the transport allows (UDP: the client's
  * payload size capped by ours; TCP: 65535); when the answer does not fit, the response is
  * truncated to header, question and OPT with TC set (RFC 2181 9, RFC 6891 7).
  */
 export function writeAnswer(msg: Buffer, q: ParsedQuery, answer: PrebuiltAnswer, scope: number, limit: number, maxUdpPayload: number): Buffer {
-  const opt = optSize(q);
-  const body = answer.answer.length + answer.authority.length + answer.additional.length;
-  const full = q.questionEnd + body + opt;
-  const tc = full > limit;
-  const out = Buffer.allocUnsafe(tc ? q.questionEnd + opt : full);
+  const out = Buffer.allocUnsafe(answerLength(q, answer, limit));
+  writeAnswerInto(out, msg, q, answer, scope, limit, maxUdpPayload);
+  return out;
+}
+
+/** writeAnswer into `out` from offset 0 (the batch path's reply slot); returns the length, or -1 when `out` is too small. */
+export function writeAnswerInto(out: Buffer, msg: Buffer, q: ParsedQuery, answer: PrebuiltAnswer, scope: number, limit: number, maxUdpPayload: number): number {
+  const length = answerLength(q, answer, limit);
+  if (length > out.length) return -1;
+  const tc = fullLength(q, answer) > limit;
   const arcount = answer.arcount + (q.hasOpt ? 1 : 0);
   if (tc) writeHeader(out, msg, q, answer.aa, true, answer.rcode, 1, 0, 0, q.hasOpt ? 1 : 0);
   else writeHeader(out, msg, q, answer.aa, false, answer.rcode, 1, answer.ancount, answer.nscount, arcount);
@@ -86,16 +102,27 @@ export function writeAnswer(msg: Buffer, q: ParsedQuery, answer: PrebuiltAnswer,
     o += copyBytes(answer.additional, 0, answer.additional.length, out, o);
   }
   if (q.hasOpt) o = writeOpt(out, o, msg, q, answer.rcode, maxUdpPayload, scope);
-  return out;
+  return length;
 }
 
 /** An error response: header, the question when it was readable, and OPT when the query had one. */
 export function writeError(msg: Buffer, q: ParsedQuery, rcode: number, maxUdpPayload: number, aa = false): Buffer {
+  const out = Buffer.allocUnsafe(errorLength(q));
+  writeErrorInto(out, msg, q, rcode, maxUdpPayload, aa);
+  return out;
+}
+
+function errorLength(q: ParsedQuery): number {
+  return (q.questionEnd > 0 ? q.questionEnd : HEADER_SIZE) + optSize(q);
+}
+
+/** writeError into `out` from offset 0; returns the length, or -1 when `out` is too small. */
+export function writeErrorInto(out: Buffer, msg: Buffer, q: ParsedQuery, rcode: number, maxUdpPayload: number, aa = false): number {
+  const length = errorLength(q);
+  if (length > out.length) return -1;
   const question = q.questionEnd;
-  const opt = optSize(q);
-  const out = Buffer.allocUnsafe((question > 0 ? question : HEADER_SIZE) + opt);
   writeHeader(out, msg, q, aa, false, rcode, question > 0 ? 1 : 0, 0, 0, q.hasOpt ? 1 : 0);
   if (question > 0) copyBytes(msg, HEADER_SIZE, question, out, HEADER_SIZE);
   if (q.hasOpt) writeOpt(out, question > 0 ? question : HEADER_SIZE, msg, q, rcode, maxUdpPayload, 0);
-  return out;
+  return length;
 }

@@ -122,6 +122,11 @@ export class ClientLocator {
     return this.locateV6(this.parsed, 0, 128);
   }
 
+  /** A source address as bytes (the UDP batch path): family 4 at bytes[offset, +4), 6 at bytes[offset, +16); as locateText. */
+  locateBytes(family: number, bytes: Uint8Array, offset: number): GeoLocation {
+    return family === 4 ? this.locateV4(readUint32(bytes, offset), 32) : this.locateV6(bytes, offset, 128);
+  }
+
   /** Swap the database (after a reload) and drop the cache. */
   setDatabase(db: GeoLookup): void {
     this.db = db;

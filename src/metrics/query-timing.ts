@@ -1,5 +1,5 @@
 import type { Histogram } from 'prom-client';
-import type { MessageHandler, Transport } from '../dns/query-handler.js';
+import type { ClientAddressBytes, MessageHandler, Transport } from '../dns/query-handler.js';
 
 /**
  * How often a query is timed by default. 1 in 64: a timed query pays two hrtime reads and
@@ -28,6 +28,17 @@ export function timedHandler(handler: MessageHandler, histogram: Histogram<'tran
         return handler.handle(msg, transport, remoteAddress);
       } finally {
         (transport === 'udp' ? udp : tcp).observe(Number(process.hrtime.bigint() - start) / 1e9);
+      }
+    },
+    // the native batch path is UDP only
+    handleInto(msg: Buffer, length: number, client: ClientAddressBytes, out: Buffer): number {
+      if (--countdown > 0) return handler.handleInto(msg, length, client, out);
+      countdown = every;
+      const start = process.hrtime.bigint();
+      try {
+        return handler.handleInto(msg, length, client, out);
+      } finally {
+        udp.observe(Number(process.hrtime.bigint() - start) / 1e9);
       }
     },
   };

@@ -10,7 +10,7 @@ import { loadConfigFile, type LoadedConfig } from '../config/load.js';
 import { ALERTMANAGER_MAX_BODY, type AdminTlsConfig } from '../config/schema.js';
 import { ControlPlane } from '../control/control-plane.js';
 import { explainQuery, type Explanation } from '../control/explain.js';
-import type { BoundAddress } from '../dns/dns-server.js';
+import { udpBackend, type BoundAddress, type UdpBackend } from '../dns/dns-server.js';
 import { QueryHandler, type MessageHandler } from '../dns/query-handler.js';
 import type { EventLog } from '../events/event-log.js';
 import type { MmdbGeoDatabase } from '../geo/mmdb-geo-database.js';
@@ -127,6 +127,8 @@ export interface Service {
   explain(name: string, client: string, type?: ExplainType): Explanation;
   /** Queries whose handling threw (in this process). */
   dnsFailures(): number;
+  /** The UDP path of each address this process serves (none when DNS workers answer). */
+  udpBackends(): readonly (BoundAddress & UdpBackend)[];
 }
 
 /**
@@ -146,10 +148,10 @@ export async function buildService(initial: LoadedConfig, deps: ServiceDeps): Pr
   const config = () => loaded;
 
   // state.store redis: one capped stream shared by every instance; memory: bounded, in this process.
-  const events = createEventLog(initial.config.state, log, clock);
+  const events = await createEventLog(initial.config.state, log, clock);
   events.onEvent((e) => log.info({ event: e }, `event ${e.type}`));
   const metrics = createMetrics({ timingSample: deps.timingSample, defaultMetrics: deps.defaultMetrics });
-  const store = deps.stateStore ?? createStateStore(initial.config.state, log, events);
+  const store = deps.stateStore ?? (await createStateStore(initial.config.state, log, events));
   const control = new ControlPlane(
     { config: initial, overrides: EMPTY_STATE, health: ALL_UP, endpoints: new Map(), geo: { db: geo, generation: 1 } },
     { log, events, clock },
@@ -186,7 +188,7 @@ export async function buildService(initial: LoadedConfig, deps: ServiceDeps): Pr
     const queries = new QueryHandler(control.current().serving, metrics.queries, rand);
     control.subscribe((c) => queries.setServing(c.snapshot.serving));
     handler = metrics.timed(queries);
-    dns = dnsListeners({ config, handler, log, override: deps.dnsListen });
+    dns = dnsListeners({ config, handler, log, env, override: deps.dnsListen });
   }
 
   // --- admin: tokens and client certificates (reloadable), TLS, readiness, the open listener ---
@@ -227,7 +229,8 @@ export async function buildService(initial: LoadedConfig, deps: ServiceDeps): Pr
       })
     : undefined;
   const adminOpen = adminConfig?.open_listen !== undefined || deps.adminOpenListen !== undefined ? buildOpenAdmin({ ready, metrics }) : undefined;
-  metrics.setBuildInfo({ version: GEOSTEER_VERSION, node: process.version, udp: 'dgram' });
+  // the path this process (or, with workers, each worker on its own socket) takes
+  metrics.setBuildInfo({ version: GEOSTEER_VERSION, node: process.version, udp: udpBackend(env, pool ? { shared: true, udpReusePort: true } : {}).kind });
 
   const adminPart = admin && deps.adminListen !== 'inject' ? adminServer({ server: admin, config, listen: deps.adminListen, log, tlsPollMs: deps.adminTlsPollMs }) : undefined;
   const adminOpenPart = adminOpen ? openAdminServer({ server: adminOpen, config, listen: deps.adminOpenListen, log }) : undefined;
@@ -306,6 +309,7 @@ export async function buildService(initial: LoadedConfig, deps: ServiceDeps): Pr
     reload,
     explain,
     dnsFailures: () => dns?.failures() ?? 0,
+    udpBackends: () => dns?.udpBackends() ?? [],
   };
 }
 

@@ -1,5 +1,5 @@
 import type { LoadedConfig } from '../config/load.js';
-import { DnsServer, type BoundAddress } from '../dns/dns-server.js';
+import { DnsServer, type BoundAddress, type UdpBackend } from '../dns/dns-server.js';
 import { listenAddressesOf, tcpLimitsOf } from '../dns/listen-settings.js';
 import type { MessageHandler } from '../dns/query-handler.js';
 import type { Logger } from '../shared/logger.js';
@@ -11,17 +11,19 @@ export interface DnsListeners extends Subsystem {
   bound(): readonly BoundAddress[];
   /** Queries whose handling threw since start (a bug if ever above 0; each was dropped). */
   failures(): number;
+  /** The UDP path of each bound address. */
+  udpBackends(): readonly (BoundAddress & UdpBackend)[];
 }
 
 /** Listeners answering through `handler`; `shared` lets DNS workers share the primary's sockets. */
-export function dnsListeners(opts: { config: () => LoadedConfig; handler: MessageHandler; log: Logger; override?: readonly { host: string; port: number }[]; shared?: boolean }): DnsListeners {
+export function dnsListeners(opts: { config: () => LoadedConfig; handler: MessageHandler; log: Logger; env: NodeJS.ProcessEnv; override?: readonly { host: string; port: number }[] }): DnsListeners {
   let server: DnsServer | undefined;
   let bound: BoundAddress[] = [];
   return {
     name: 'dns',
     async start() {
       const loaded = opts.config();
-      server = new DnsServer(opts.handler, opts.log, tcpLimitsOf(loaded), { shared: opts.shared });
+      server = new DnsServer(opts.handler, opts.log, tcpLimitsOf(loaded), {}, opts.env);
       try {
         bound = await server.listen(opts.override ?? listenAddressesOf(loaded));
       } catch (err) {
@@ -38,6 +40,7 @@ export function dnsListeners(opts: { config: () => LoadedConfig; handler: Messag
       server?.setTcpLimits(tcpLimitsOf(next));
     },
     bound: () => bound,
+    udpBackends: () => server?.udpBackends() ?? [],
     failures: () => server?.failures ?? 0,
   };
 }

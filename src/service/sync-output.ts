@@ -4,7 +4,6 @@ import type { ControlPlane } from '../control/control-plane.js';
 import type { EventLog } from '../events/event-log.js';
 import type { SyncMetrics } from '../metrics/sync-metrics.js';
 import type { Logger } from '../shared/logger.js';
-import { createRedisSyncCoordination } from '../state/redis-sync-coordination.js';
 import type { DnsProvider } from '../sync/dns-provider.js';
 import type { CloudflareSync } from '../sync/reconciler.js';
 import { startCloudflareSync, type SyncCoordination } from '../sync/start-sync.js';
@@ -55,6 +54,7 @@ export function syncOutput(opts: {
     const key = coordinationKey(config);
     if (shared?.key === key) return shared.coordination;
     await shared?.coordination.close();
+    const { createRedisSyncCoordination } = await import('../state/redis-sync-coordination.js');
     shared = { key, coordination: createRedisSyncCoordination(config.state, config.sync.cloudflare, { log: opts.log }) };
     return shared.coordination;
   };

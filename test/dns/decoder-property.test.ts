@@ -3,20 +3,18 @@ import dgram from 'node:dgram';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ecsData, hostilePacket, KINDS, optRecord, seededRandom, validQuery } from '../../load/hostile-packets.mjs';
 import type { MessageHandler } from '../../src/dns/query-handler.js';
-import { buildService, type Service } from '../../src/service/build-service.js';
 import { assertAnswers } from '../support/wire-check.js';
-import { exampleDocument, loadDocument, startServer, testDeps, type TestServer } from '../support/test-server.js';
+import { builtHandler, type TestServer } from '../support/test-server.js';
+import { describeEachUdpPath, startServerOnPath } from '../support/udp-paths.js';
 
 // Hostile input: whatever bytes arrive, the handler returns undefined (drop) or a
 // well-formed response to that query, and never throws.
 
 const MAX_UDP = 1232;
 // The production wiring, built but never started: its handler is called directly.
-let service: Service;
 let handler: MessageHandler;
 beforeAll(async () => {
-  service = await buildService(loadDocument(exampleDocument()), await testDeps());
-  handler = service.handler!;
+  ({ handler } = await builtHandler());
 });
 
 /** The UDP size limit the reply must respect: 512 without OPT, else the smaller of ours and theirs. */
@@ -138,10 +136,10 @@ describe('QueryHandler.handle on hostile input', () => {
   });
 });
 
-describe('hostile input over the real UDP socket', () => {
+describeEachUdpPath('hostile input over the real UDP socket', (path) => {
   let server: TestServer;
   beforeAll(async () => {
-    server = await startServer();
+    server = await startServerOnPath(path);
   });
   afterAll(() => server.close());
 

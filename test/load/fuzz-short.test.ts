@@ -1,17 +1,19 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, expect, it } from 'vitest';
 import { fuzzTcp, fuzzUdp, normalAnswers } from '../../load/fuzz.mjs';
-import { startServer, type TestServer } from '../support/test-server.js';
+import type { TestServer } from '../support/test-server.js';
+import { describeEachUdpPath, startServerOnPath } from '../support/udp-paths.js';
 
 // The short CI form of load/fuzz.mjs: the same generator and senders, against an in-process
-// server so the test can also see that no packet made the handler throw.
+// server (the production wiring) so the test can also see that no packet made the handler
+// throw; once on each UDP path (the native recvmmsg/sendmmsg addon, node:dgram).
 
-let server: TestServer;
-beforeAll(async () => {
-  server = await startServer();
-});
-afterAll(() => server.close());
+describeEachUdpPath('short fuzz run (UDP and TCP)', (path) => {
+  let server: TestServer;
+  beforeAll(async () => {
+    server = await startServerOnPath(path);
+  });
+  afterAll(() => server.close());
 
-describe('short fuzz run (UDP and TCP)', () => {
   it('survives hostile packets and still answers correctly', async () => {
     const udp = await fuzzUdp({ port: server.port, count: 20000, seed: 11 });
     const tcp = await fuzzTcp({ port: server.port, count: 3000, seed: 12 });

@@ -48,7 +48,7 @@ describe('DnsQueryMetrics', () => {
     const metrics = createMetrics({ defaultMetrics: false });
     const reply = Buffer.from('ok');
     const calls: string[] = [];
-    const handler = { handle: (_m: Buffer, t: 'udp' | 'tcp', addr: string) => (calls.push(`${t} ${addr}`), reply) };
+    const handler = { handle: (_m: Buffer, t: 'udp' | 'tcp', addr: string) => (calls.push(`${t} ${addr}`), reply), handleInto: () => (calls.push('into'), 7) };
     const original = handler.handle;
     const histogram = metrics.registry.getSingleMetric('geosteer_dns_query_duration_seconds') as never;
     const timed = timedHandler(handler, histogram, 4);
@@ -57,6 +57,11 @@ describe('DnsQueryMetrics', () => {
     const s = await samplesOf(metrics);
     expect(total(s, 'geosteer_dns_query_duration_seconds_count')).toBe(2); // calls 4 and 8
     expect(total(s, 'geosteer_dns_query_duration_seconds_count', { transport: 'tcp' })).toBe(2); // both odd: tcp
+    // the batch path shares the countdown and times into the UDP series
+    for (let i = 0; i < 4; i++) expect(timed.handleInto(Buffer.alloc(0), 0, { family: 4, bytes: new Uint8Array(4), offset: 0 }, Buffer.alloc(1))).toBe(7);
+    const after = await samplesOf(metrics);
+    expect(total(after, 'geosteer_dns_query_duration_seconds_count', { transport: 'udp' })).toBe(1);
+    expect(total(after, 'geosteer_dns_query_duration_seconds_count')).toBe(3);
     expect(handler.handle).toBe(original);
     expect(() => timedHandler(handler, histogram, 0)).toThrow(/integer >= 1/);
   });

@@ -108,7 +108,7 @@ describe('/metrics after DNS traffic', () => {
     expect(total(samples, 'geosteer_snapshot_compiles_total')).toBe(3);
     expect(total(samples, 'geosteer_snapshot_generation')).toBe(3);
     expect(total(samples, 'geosteer_geoip_database_generation')).toBe(1);
-    expect(samples.filter((s) => s.name === 'geosteer_build_info')).toEqual([{ name: 'geosteer_build_info', labels: { version: '0.1.0', node: process.version, udp: 'dgram' }, value: 1 }]);
+    expect(samples.filter((s) => s.name === 'geosteer_build_info')).toEqual([{ name: 'geosteer_build_info', labels: { version: '0.1.0', node: process.version, udp: h.service.udpBackends()[0].kind }, value: 1 }]);
     expect(total(samples, 'geosteer_config_reloads_total', { result: 'success' })).toBe(0);
     expect(total(samples, 'geosteer_config_reloads_total', { result: 'failure' })).toBe(0);
     const built = total(samples, 'geosteer_geoip_database_build_timestamp_seconds');

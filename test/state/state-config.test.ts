@@ -44,7 +44,7 @@ describe('state: config section', () => {
   });
 
   it('creates the memory store by default', async () => {
-    const store = createStateStore(loadDocument(exampleDocument()).config.state, silentLogger());
+    const store = await createStateStore(loadDocument(exampleDocument()).config.state, silentLogger());
     expect(store).toBeInstanceOf(MemoryStateStore);
     await store.close();
   });

@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import { parse, stringify } from 'yaml';
 import { parseConfigText, type LoadedConfig } from '../../src/config/load.js';
 import type { Snapshot } from '../../src/control/snapshot.js';
+import type { MessageHandler } from '../../src/dns/query-handler.js';
 import type { EventLog } from '../../src/events/event-log.js';
 import { BUNDLED_GEOIP_DATABASE } from '../../src/geo/bundled-database.js';
 import { openGeoDatabase, type MmdbGeoDatabase } from '../../src/geo/mmdb-geo-database.js';
@@ -76,6 +77,12 @@ export async function startServer(doc: Record<string, any> | LoadedConfig = exam
     },
     close: () => service.stop(),
   };
+}
+
+/** The production wiring on `doc`, built but never started: its handler is called directly (hot-path tests). */
+export async function builtHandler(doc: Record<string, any> = exampleDocument(), deps: Partial<ServiceDeps> = {}): Promise<{ service: Service; handler: MessageHandler }> {
+  const service = await buildService(loadDocument(doc), await testDeps(deps));
+  return { service, handler: service.handler! };
 }
 
 /** The problems the loader reports for the example config after `edit` (empty when valid). */

@@ -6,6 +6,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { describe, it } from 'vitest';
+import { waitFor } from './poll.js';
 
 const IN_CI = process.env.CI === 'true';
 const execFileAsync = promisify(execFile);
@@ -67,14 +68,9 @@ function ping(port: number): Promise<boolean> {
   });
 }
 
-/** Polls until `port` answers PING, or throws at the deadline. */
+/** Waits until `port` answers PING, or throws at the deadline. */
 export async function waitForPing(port: number, timeoutMs = 5000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (Date.now() < deadline) {
-    if (await ping(port)) return;
-    await new Promise((r) => setTimeout(r, 25));
-  }
-  throw new Error(`redis on 127.0.0.1:${port} did not answer PING within ${timeoutMs} ms`);
+  await waitFor(`redis on 127.0.0.1:${port} to answer PING`, () => ping(port), timeoutMs);
 }
 
 /** A redis-server started by a test. */
@@ -138,14 +134,9 @@ async function spawnRedis(args: readonly string[], port: number): Promise<{ kill
   return { kill, restart: launch };
 }
 
-/** Polls `check` until it returns true, or throws `what` at the deadline. */
+/** waitFor (the one polling helper) for a yes/no check, in the argument order the Redis tests use. */
 export async function eventually(check: () => boolean | Promise<boolean>, what: string, timeoutMs = 5000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    if (await check()) return;
-    if (Date.now() >= deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for: ${what}`);
-    await new Promise((r) => setTimeout(r, 20));
-  }
+  await waitFor(what, check, timeoutMs);
 }
 
 /** A Sentinel (redis-server --sentinel) on a free port monitoring `masterPort` as `name`. */

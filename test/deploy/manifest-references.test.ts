@@ -91,13 +91,17 @@ describeWithKubectl('deploy/: cross-references inside every rendered variant', (
     }
   });
 
-  it('the ServiceMonitor selects the admin Service, by a port name the Service has', () => {
+  it('the ServiceMonitor selects the metrics Service, by a port name the Service has, which is the port the NetworkPolicy opens to Prometheus', () => {
     for (const { label, objects } of renderedVariants()) {
       const monitor = find(objects, 'ServiceMonitor', 'geosteer');
       const services = objects.filter((o) => o.kind === 'Service' && selects(monitor.spec.selector.matchLabels, o.metadata.labels));
-      expect(services.map((s) => s.metadata.name), label).toEqual(['geosteer-admin']);
-      for (const ep of monitor.spec.endpoints) expect(services[0].spec.ports.map((p: any) => p.name), label).toContain(ep.port);
-      expect(monitor.spec.endpoints.map((ep: any) => ep.path)).toEqual(['/metrics']);
+      expect(services.map((s) => s.metadata.name), label).toEqual(['geosteer-metrics']);
+      expect(monitor.spec.endpoints.map((ep: any) => [ep.port, ep.path]), label).toEqual([['metrics', '/metrics']]);
+      const port = services[0].spec.ports.find((p: any) => p.name === monitor.spec.endpoints[0].port);
+      expect(port, label).toMatchObject({ targetPort: 'metrics', protocol: 'TCP' });
+      // hostNetwork: the NetworkPolicy does not apply (deploy/README.md), but it still names the port
+      const fromPrometheus = find(objects, 'NetworkPolicy', 'geosteer').spec.ingress.filter((r: any) => r.from !== undefined);
+      expect(fromPrometheus.flatMap((r: any) => r.ports), label).toEqual([{ port: port.targetPort, protocol: 'TCP' }]);
     }
   });
 

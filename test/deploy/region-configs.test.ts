@@ -5,6 +5,7 @@ import { KubeConfig } from '@kubernetes/client-node';
 import { expect, it } from 'vitest';
 import { parseConfigText, type LoadedConfig } from '../../src/config/load.js';
 import { parseListenAddress } from '../../src/config/schema.js';
+import { isLoopbackHost } from '../../src/service/admin-server.js';
 import { documentedSecrets } from './documented-secrets.js';
 import { describeWithKubectl, find, geosteerWorkload, REGIONS, renderedVariants, type K8sObject } from './render.js';
 
@@ -68,14 +69,22 @@ describeWithKubectl('deploy/overlays: the geosteer config of every region', () =
     expect(claimed.sort()).toEqual([...glueOf.keys()].sort());
   });
 
-  it('listens where the pod\'s ports are, and leaves open what probes and Prometheus need', () => {
+  it('listens where the pod\'s ports are: DNS and the open listener on every address, the token API on loopback only', () => {
     for (const { label, objects, loaded } of variants()) {
-      const ports = geosteerWorkload(objects).spec.template.spec.containers[0].ports.map((p: any) => `${p.name}=${p.containerPort}/${p.protocol}`);
+      const container = geosteerWorkload(objects).spec.template.spec.containers[0];
+      const ports = container.ports.map((p: any) => `${p.name}=${p.containerPort}/${p.protocol}`);
       const dns = loaded.config.dns.listen.map((l) => parseListenAddress(l)!);
+      const admin = loaded.config.admin!;
+      const open = parseListenAddress(admin.open_listen!)!;
       expect(dns.map((a) => a.host), label).toEqual(['0.0.0.0', '::']);
-      expect(ports, label).toEqual([`dns-udp=${dns[0].port}/UDP`, `dns-tcp=${dns[0].port}/TCP`, `admin=${parseListenAddress(loaded.config.admin!.listen)!.port}/TCP`]);
-      expect(parseListenAddress(loaded.config.admin!.listen)!.host, label).toBe('0.0.0.0');
-      expect([...loaded.config.admin!.open_endpoints].sort(), label).toEqual(['healthz', 'metrics', 'readyz']);
+      expect(open.host, label).toBe('0.0.0.0');
+      // the token API has no container port: nothing but port-forward reaches 127.0.0.1
+      expect(ports, label).toEqual([`dns-udp=${dns[0].port}/UDP`, `dns-tcp=${dns[0].port}/TCP`, `metrics=${open.port}/TCP`]);
+      // geosteer warns at start about plain HTTP beyond loopback (the token would cross the network in clear text)
+      expect(isLoopbackHost(parseListenAddress(admin.listen)!.host) && admin.tls === undefined, `${label}: admin.listen ${admin.listen}`).toBe(true);
+      // the kubelet's probes ask the open listener (port "metrics") for what it serves without a token
+      const probes = { readinessProbe: container.readinessProbe.httpGet, livenessProbe: container.livenessProbe.httpGet, startupProbe: container.startupProbe.httpGet };
+      expect(probes, label).toEqual({ readinessProbe: { path: '/readyz', port: 'metrics' }, livenessProbe: { path: '/healthz', port: 'metrics' }, startupProbe: { path: '/healthz', port: 'metrics' } });
     }
   });
 

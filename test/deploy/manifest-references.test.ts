@@ -41,6 +41,7 @@ describeWithKubectl('deploy/: cross-references inside every rendered variant', (
       'geosteer-admin': ['token'],
       'geosteer-cloudflare': ['api-token'],
       'geosteer-kubeconfigs': ['singapore.yaml', 'taiwan.yaml', 'tokyo.yaml', 'us-west.yaml'],
+      'geosteer-redis': ['password'],
     });
   });
 

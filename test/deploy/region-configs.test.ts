@@ -88,17 +88,31 @@ describeWithKubectl('deploy/overlays: the geosteer config of every region', () =
     }
   });
 
-  it('every token the config reads from the environment is set from a documented Secret', () => {
+  it('every secret the config reads from the environment is set from a documented Secret', () => {
     const secrets = documentedSecrets();
     for (const { label, objects, loaded } of variants()) {
       const env = new Map<string, any>(geosteerWorkload(objects).spec.template.spec.containers[0].env.map((e: any) => [e.name, e.valueFrom?.secretKeyRef]));
-      const wanted = [...loaded.config.admin!.tokens.map((t) => t.token_env), loaded.config.sync?.cloudflare?.api_token_env].filter((n): n is string => n !== undefined);
-      expect(wanted.length, label).toBe(loaded.config.sync ? 2 : 1);
+      const wanted = [...loaded.config.admin!.tokens.map((t) => t.token_env), loaded.config.state.password_env, loaded.config.sync?.cloudflare?.api_token_env].filter((n): n is string => n !== undefined);
+      expect(wanted.length, label).toBe(loaded.config.sync ? 3 : 2);
       for (const name of wanted) {
         const ref = env.get(name);
         expect(ref, `${label}: ${name} is not set from a Secret`).toBeDefined();
         expect(secrets.get(ref.name)?.has(ref.key), `${label}: ${name} from ${ref.name}/${ref.key}`).toBe(true);
       }
+    }
+  });
+
+  it('taiwan\'s Redis requires the password every region sends (one Secret key), and no password is in a ConfigMap', () => {
+    const taiwan = renderedVariants().find((v) => v.label === 'overlays/taiwan')!.objects;
+    const redis = find(taiwan, 'StatefulSet', 'geosteer-redis').spec.template.spec.containers[0];
+    const refOf = (container: any, name: string) => container.env.find((e: any) => e.name === name)?.valueFrom?.secretKeyRef;
+    // --requirepass $(REDIS_PASSWORD): Kubernetes expands it from the container's env
+    expect(redis.args.slice(-2)).toEqual(['--requirepass', '$(REDIS_PASSWORD)']);
+    const required = refOf(redis, 'REDIS_PASSWORD');
+    expect(refOf(redis, 'REDISCLI_AUTH'), 'the readiness probe (redis-cli ping) authenticates').toEqual(required);
+    for (const { label, objects, loaded } of variants()) {
+      expect(refOf(geosteerWorkload(objects).spec.template.spec.containers[0], loaded.config.state.password_env!), label).toEqual(required);
+      expect(loaded.config.state.url, label).not.toMatch(/:\/\/[^@/]*:[^@/]*@/);
     }
   });
 

@@ -1,14 +1,20 @@
 #!/usr/bin/env bash
-# Stages what the production image holds into DEST, from a tree where `npm ci` and
-# `npm run build` have run: production dependencies only, without the files node never
-# loads at run time, plus dist/, package.json, LICENSE and the native UDP addon when it was
-# built. The Dockerfile's build stage runs it; scripts/image-contents-check.sh runs it outside
-# Docker and starts the result.
+# Stages what the production image holds into DEST, from a tree where `npm ci`,
+# `npm run build:native` and `npm run build` have run: production dependencies only, without
+# the files node never loads at run time, plus dist/, package.json, LICENSE and the native UDP
+# addon (build/Release/geosteer_udp.node alone, none of node-gyp's intermediate files). The
+# Dockerfile's build stage runs it; scripts/image-contents-check.sh runs it outside Docker and
+# starts the result.
 #   scripts/stage-image.sh DEST
 # Changes node_modules in place (npm prune): run it on a copy or in the image build.
 set -euo pipefail
 dest=${1:?usage: scripts/stage-image.sh DEST}
 cd "$(dirname "$0")/.."
+
+# The image serves UDP through the native batched path: without the addon geosteer would fall
+# back to node:dgram without failing, so a missing addon stops the staging (and the image build).
+addon=build/Release/geosteer_udp.node
+[ -f "$addon" ] || { echo "stage-image: $addon is missing: run npm run build:native (it needs python3, make and g++)" >&2; exit 1; }
 
 npm prune --omit=dev --no-audit --no-fund
 # Type declarations, source maps and TypeScript sources are read by editors and tsc, never by
@@ -23,8 +29,4 @@ rm -f node_modules/@ip-location-db/geolite2-country-mmdb/geolite2-country-ipv4.m
 
 mkdir -p "$dest/build/Release"
 cp -R dist node_modules package.json LICENSE "$dest/"
-# The native batched-UDP addon is optional: when node-gyp could not build it, geosteer falls
-# back to node:dgram, and the image simply has no .node file.
-if [ -f build/Release/geosteer_udp.node ]; then
-  cp build/Release/geosteer_udp.node "$dest/build/Release/"
-fi
+cp "$addon" "$dest/build/Release/"

@@ -246,13 +246,15 @@ const clusterNode = z.string().refine((v) => parseListenAddress(v) !== undefined
   error: (iss) => `expected host:port of a cluster node, got ${JSON.stringify(iss.input)}`,
 });
 
-const REDIS_ONLY_KEYS = ['url', 'sentinels', 'sentinel_name', 'cluster_nodes', 'quorum'] as const;
+const REDIS_ONLY_KEYS = ['url', 'password_env', 'sentinels', 'sentinel_name', 'cluster_nodes', 'quorum'] as const;
 
 const stateSchema = z
   .strictObject({
     store: z.enum(['memory', 'redis']).default('memory'),
     /** redis://[user:password@]host:port[/db]; with sentinels or cluster_nodes only credentials and db are used. */
     url: z.string().regex(/^rediss?:\/\//, 'expected a redis:// or rediss:// URL').optional(),
+    /** Name of the environment variable holding the Redis password (standalone, the Sentinel master, every Cluster node), so it stays out of the config file. */
+    password_env: z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/, 'expected an environment variable name').optional(),
     sentinels: z.array(hostPort).min(1).optional(),
     /** The master name the sentinels monitor. */
     sentinel_name: z.string().min(1).optional(),
@@ -283,6 +285,9 @@ const stateSchema = z
     if (modes.length === 0 && s.url === undefined) ctx.addIssue({ code: 'custom', path: ['url'], message: 'store: redis needs url (or sentinels + sentinel_name, or cluster_nodes), e.g. url: redis://127.0.0.1:6379' });
     if (s.sentinels && !s.sentinel_name) ctx.addIssue({ code: 'custom', path: ['sentinel_name'], message: 'sentinels need sentinel_name, the master name they monitor (e.g. mymaster)' });
     if (s.sentinel_name && !s.sentinels) ctx.addIssue({ code: 'custom', path: ['sentinels'], message: 'sentinel_name needs sentinels: [{host, port}]' });
+    if (s.password_env !== undefined && s.url !== undefined && URL.canParse(s.url) && new URL(s.url).password !== '') {
+      ctx.addIssue({ code: 'custom', path: ['password_env'], message: 'the url holds a password too; keep it in one place: remove it from url (redis://user@host:port keeps the user name)' });
+    }
     if (s.observation_ttl <= s.heartbeat_interval) ctx.addIssue({ code: 'custom', path: ['observation_ttl'], message: `must be longer than heartbeat_interval (${s.heartbeat_interval} ms), e.g. three heartbeats` });
   });
 

@@ -148,10 +148,10 @@ export async function buildService(initial: LoadedConfig, deps: ServiceDeps): Pr
   const config = () => loaded;
 
   // state.store redis: one capped stream shared by every instance; memory: bounded, in this process.
-  const events = await createEventLog(initial.config.state, log, clock);
+  const events = await createEventLog(initial.config.state, env, log, clock);
   events.onEvent((e) => log.info({ event: e }, `event ${e.type}`));
   const metrics = createMetrics({ timingSample: deps.timingSample, defaultMetrics: deps.defaultMetrics });
-  const store = deps.stateStore ?? (await createStateStore(initial.config.state, log, events));
+  const store = deps.stateStore ?? (await createStateStore(initial.config.state, env, log, events));
   const control = new ControlPlane(
     { config: initial, overrides: EMPTY_STATE, health: ALL_UP, endpoints: new Map(), geo: { db: geo, generation: 1 } },
     { log, events, clock },

@@ -5,6 +5,7 @@ import { openGeoDatabase, type MmdbGeoDatabase } from '../geo/mmdb-geo-database.
 import { alertmanagerToken } from '../health/health-service.js';
 import { ConfigError } from '../shared/errors.js';
 import { silentLogger, type Logger } from '../shared/logger.js';
+import { redisPasswordOf } from '../state/create-state-store.js';
 
 /** What the checks found: problems refuse the config; warnings are what serve logs and starts anyway; skipped names the checks --offline left out. */
 export interface PreflightResult {
@@ -42,6 +43,7 @@ export async function preflight(loaded: LoadedConfig, env: NodeJS.ProcessEnv, op
     (config.admin?.tokens ?? []).forEach((t, i) => {
       if (t.token_env !== undefined) skipped.push(`admin.tokens[${i}].token_env (${t.token_env} not read)`);
     });
+    if (config.state.password_env) skipped.push(`state.password_env (${config.state.password_env} not read)`);
     if (config.health.alertmanager?.token_env) skipped.push(`health.alertmanager.token_env (${config.health.alertmanager.token_env} not read)`);
     if (config.sync?.cloudflare) skipped.push(`sync.cloudflare.api_token_env (${config.sync.cloudflare.api_token_env} not read)`);
     for (const [region, rc] of Object.entries(config.sources?.kubernetes?.regions ?? {})) skipped.push(`sources.kubernetes.regions.${region}.kubeconfig (${rc.kubeconfig} not read)`);
@@ -49,6 +51,11 @@ export async function preflight(loaded: LoadedConfig, env: NodeJS.ProcessEnv, op
     return { problems, warnings: [], skipped, geo: undefined };
   }
   const warnings = adminTokenWarnings(loaded, env);
+  try {
+    redisPasswordOf(config.state, env);
+  } catch (err) {
+    problems.push((err as Error).message);
+  }
   try {
     alertmanagerToken(loaded, env);
   } catch (err) {

@@ -55,7 +55,7 @@ export function syncOutput(opts: {
     if (shared?.key === key) return shared.coordination;
     await shared?.coordination.close();
     const { createRedisSyncCoordination } = await import('../state/redis-sync-coordination.js');
-    shared = { key, coordination: createRedisSyncCoordination(config.state, config.sync.cloudflare, { log: opts.log }) };
+    shared = { key, coordination: createRedisSyncCoordination(config.state, config.sync.cloudflare, { log: opts.log, env: opts.env }) };
     return shared.coordination;
   };
   const start = async (loaded: LoadedConfig) => {

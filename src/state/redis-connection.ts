@@ -4,11 +4,16 @@ import { Cluster, Redis, type RedisOptions } from 'ioredis';
 // writer fails fast while disconnected (no offline queue: a write the operator saw succeed
 // must really be in Redis); the subscriber retries forever and resubscribes by itself.
 
-/** How to reach Redis: one server, a Sentinel-managed master, or a Cluster. */
-export type RedisConnection =
+/**
+ * How to reach Redis: one server, a Sentinel-managed master, or a Cluster. `password` (from
+ * state.password_env) is the data nodes' password, as one in the url would be; the url then
+ * holds none.
+ */
+export type RedisConnection = (
   | { readonly mode: 'standalone'; readonly url: string }
   | { readonly mode: 'sentinel'; readonly sentinels: readonly { host: string; port: number }[]; readonly name: string; readonly url?: string }
-  | { readonly mode: 'cluster'; readonly nodes: readonly { host: string; port: number }[]; readonly url?: string };
+  | { readonly mode: 'cluster'; readonly nodes: readonly { host: string; port: number }[]; readonly url?: string }
+) & { readonly password?: string };
 
 /** Lua scripts to define on the writer, by command name (ioredis `scripts`). */
 export type ScriptDefinitions = Record<string, { numberOfKeys: number; lua: string }>;
@@ -21,7 +26,7 @@ export function describeRedis(c: RedisConnection): string {
 }
 
 /** Credentials, database and TLS from a redis:// or rediss:// URL (sentinel and cluster modes take only these from it). */
-export function urlOptions(url: string | undefined): RedisOptions {
+function urlOptions(url: string | undefined): RedisOptions {
   if (!url) return {};
   const u = new URL(url);
   return {
@@ -30,6 +35,11 @@ export function urlOptions(url: string | undefined): RedisOptions {
     db: u.pathname.length > 1 ? Number(u.pathname.slice(1)) : undefined,
     tls: u.protocol === 'rediss:' ? {} : undefined,
   };
+}
+
+/** The connection options of `c`'s data nodes: the url's credentials, database and TLS, and the password from the environment. */
+export function connectionOptions(c: RedisConnection): RedisOptions {
+  return { ...urlOptions(c.url), ...(c.password !== undefined ? { password: c.password } : {}) };
 }
 
 /** Opens the writer (with `scripts`) and the subscriber for `c`; both reconnect forever with a back-off capped at `maxDelayMs`. */
@@ -48,7 +58,7 @@ export function openRedisClient(c: RedisConnection, maxDelayMs: number, opts: { 
   const options: RedisOptions = {
     retryStrategy: backoff,
     connectTimeout: 2000,
-    ...urlOptions(c.url),
+    ...connectionOptions(c),
     ...(opts.failFast ? { enableOfflineQueue: false, maxRetriesPerRequest: 0 } : { maxRetriesPerRequest: null }),
     ...(opts.scripts ? { scripts: opts.scripts } : {}),
     ...(opts.commandTimeoutMs !== undefined ? { commandTimeout: opts.commandTimeoutMs } : {}),

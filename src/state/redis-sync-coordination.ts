@@ -2,7 +2,7 @@ import { Cluster, Redis, type RedisOptions } from 'ioredis';
 import type { CloudflareSyncConfig, Config } from '../config/schema.js';
 import type { Logger } from '../shared/logger.js';
 import { redisConnectionOf } from './create-state-store.js';
-import { urlOptions } from './redis-connection.js';
+import { connectionOptions } from './redis-connection.js';
 
 // The Cloudflare sync's request budget (a token bucket) and per-owner writer lease in
 // Redis, so that every instance of a deployment spends one budget and only one of them
@@ -66,10 +66,10 @@ type Client = (Redis | Cluster) & {
   geosteerLeaseRelease(key: string, holder: string): Promise<number>;
 };
 
-function connect(state: Config['state']): Client {
-  const c = redisConnectionOf(state);
+function connect(state: Config['state'], env: NodeJS.ProcessEnv): Client {
+  const c = redisConnectionOf(state, env);
   // a command waits for one reconnect at most, then fails: a sync pass must not hang on Redis
-  const common: RedisOptions = { connectTimeout: 2000, commandTimeout: 2000, maxRetriesPerRequest: 1, retryStrategy: (times) => Math.min(50 * times, 1000), ...urlOptions(c.url) };
+  const common: RedisOptions = { connectTimeout: 2000, commandTimeout: 2000, maxRetriesPerRequest: 1, retryStrategy: (times) => Math.min(50 * times, 1000), ...connectionOptions(c) };
   const client =
     c.mode === 'cluster'
       ? new Cluster(c.nodes.map((n) => ({ host: n.host, port: n.port })), { redisOptions: common })
@@ -148,9 +148,9 @@ export class RedisWriterLease {
 export function createRedisSyncCoordination(
   state: Config['state'],
   cloudflare: CloudflareSyncConfig,
-  deps: { log: Logger; now?: () => number },
+  deps: { log: Logger; env: NodeJS.ProcessEnv; now?: () => number },
 ): { budget: RedisRequestBudget; lease: RedisWriterLease; close(): Promise<void> } {
-  const client = connect(state);
+  const client = connect(state, deps.env);
   const now = deps.now ?? Date.now;
   let lastError = '';
   client.on('error', (err: Error) => {

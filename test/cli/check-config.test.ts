@@ -64,9 +64,14 @@ const refusal = (file: string, problems: string[]) =>
 const cloudflare = (d: Record<string, any>) => (d.sync = { cloudflare: { zone_id: 'abc123', zone_name: 'example.com', owner_id: 'test', api_token_env: 'GEOSTEER_TEST_CF_TOKEN' } });
 const kubernetes = (rc: Record<string, unknown>) => (d: Record<string, any>) => (d.sources = { kubernetes: { regions: { tokyo: rc } } });
 const alertmanager = (d: Record<string, any>) => (d.health = { alertmanager: { token_env: 'GEOSTEER_TEST_ALERT_TOKEN' } });
+// nothing listens on port 1: the password is checked before anything connects
+const redisPassword = (d: Record<string, any>) => (d.state = { store: 'redis', url: 'redis://127.0.0.1:1', password_env: 'GEOSTEER_TEST_REDIS_PASSWORD' });
+const REDIS_UNSET = 'state.password_env: environment variable GEOSTEER_TEST_REDIS_PASSWORD is not set; export the Redis password (requirepass, or the ACL password of the user in url) or remove password_env';
 const BASE_ENV = { GEOSTEER_ADMIN_TOKEN: ADMIN_TOKEN };
 
 const CASES: [string, (d: Record<string, any>) => void, Record<string, string>, string[]][] = [
+  ['the Redis password variable is unset', redisPassword, {}, [REDIS_UNSET]],
+  ['the Redis password variable is empty', redisPassword, { GEOSTEER_TEST_REDIS_PASSWORD: '' }, [REDIS_UNSET.replace('is not set', 'is empty')]],
   ['the Alertmanager token variable is unset', alertmanager, {}, ['health.alertmanager.token_env: environment variable GEOSTEER_TEST_ALERT_TOKEN is not set; export it or set health.alertmanager.token']],
   ['the Alertmanager token variable is short', alertmanager, { GEOSTEER_TEST_ALERT_TOKEN: 'short' }, ['health.alertmanager.token_env: environment variable GEOSTEER_TEST_ALERT_TOKEN is shorter than 16 characters; export it or set health.alertmanager.token']],
   ['the Cloudflare token variable is unset', cloudflare, {}, ['sync.cloudflare.api_token_env: environment variable GEOSTEER_TEST_CF_TOKEN is not set; export a Cloudflare API token with Zone.DNS edit rights']],
@@ -90,12 +95,14 @@ describe('check-config refuses what serve refuses, with the same message and exi
 
   it('every problem at once, in the same order, in both', async () => {
     const file = configFile((d) => {
+      redisPassword(d);
       alertmanager(d);
       cloudflare(d);
       d.sources = { kubernetes: { regions: { tokyo: { kubeconfig: join(dir, 'missing.yaml') }, taiwan: { kubeconfig: KUBECONFIG, context: 'prod' } } } };
       d.geoip = { database: NOT_MMDB };
     });
     const problems = [
+      REDIS_UNSET,
       'health.alertmanager.token_env: environment variable GEOSTEER_TEST_ALERT_TOKEN is not set; export it or set health.alertmanager.token',
       'sync.cloudflare.api_token_env: environment variable GEOSTEER_TEST_CF_TOKEN is not set; export a Cloudflare API token with Zone.DNS edit rights',
       `sources.kubernetes.regions.tokyo.kubeconfig: ${join(dir, 'missing.yaml')} does not exist; point it at the region's kubeconfig file`,
@@ -108,6 +115,7 @@ describe('check-config refuses what serve refuses, with the same message and exi
 
   it('--offline skips what needs this machine\'s secrets and files, and names each', async () => {
     const file = configFile((d) => {
+      redisPassword(d);
       alertmanager(d);
       cloudflare(d);
       d.sources = { kubernetes: { regions: { tokyo: { kubeconfig: join(dir, 'missing.yaml') } } } };
@@ -119,6 +127,7 @@ describe('check-config refuses what serve refuses, with the same message and exi
       stdout: [
         `${file}: OK (1 zone(s), 4 region(s), 1 steered name(s))`,
         `${file}: not checked (--offline): admin.tokens[0].token_env (GEOSTEER_ADMIN_TOKEN not read)`,
+        `${file}: not checked (--offline): state.password_env (GEOSTEER_TEST_REDIS_PASSWORD not read)`,
         `${file}: not checked (--offline): health.alertmanager.token_env (GEOSTEER_TEST_ALERT_TOKEN not read)`,
         `${file}: not checked (--offline): sync.cloudflare.api_token_env (GEOSTEER_TEST_CF_TOKEN not read)`,
         `${file}: not checked (--offline): sources.kubernetes.regions.tokyo.kubeconfig (${join(dir, 'missing.yaml')} not read)`,

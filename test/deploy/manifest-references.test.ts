@@ -1,17 +1,25 @@
 import { expect, it } from 'vitest';
+import { parseConfigText } from '../../src/config/load.js';
+import { requiredRbacRules } from '../../src/sources/rbac.js';
+import { REGION_RESOURCES, type RegionResourceName } from '../../src/sources/region-resources.js';
 import { documentedSecrets } from './documented-secrets.js';
 import { describeWithKubectl, find, geosteerWorkload, renderedVariants, type K8sObject } from './render.js';
 
-// What the Kubernetes source lists and watches (src/sources): group, resource.
-const WATCHED: readonly [string, string][] = [
-  ['networking.k8s.io', 'ingresses'],
-  ['', 'services'],
-  ['gateway.networking.k8s.io', 'gateways'],
-  ['gateway.networking.k8s.io', 'httproutes'],
-  ['discovery.k8s.io', 'endpointslices'],
-];
+// What the Kubernetes source may list and watch, as "resource.group", from the source's own
+// rules (src/sources/rbac.ts) for a region with every option on: every resource kind it reads
+// addresses from, plus what readiness reads (EndpointSlices; HTTPRoutes for Gateways). The
+// ClusterRole is shared by whatever the four region configs choose.
+const EVERY_OPTION = { resources: Object.keys(REGION_RESOURCES) as RegionResourceName[], readiness: { require: 'all', unknown_after: 60_000 } } as const;
+const pairsOf = (rules: readonly { apiGroups: readonly string[]; resources: readonly string[] }[]) =>
+  [...new Set(rules.flatMap((r) => r.apiGroups.flatMap((g) => r.resources.map((res) => `${res}.${g || 'core'}`))))].sort();
+const WATCHED = pairsOf(requiredRbacRules(EVERY_OPTION));
 
 const WORKLOAD_KINDS = new Set(['Deployment', 'DaemonSet', 'StatefulSet']);
+
+/** The Kubernetes source options of every region in a geosteer config text. */
+function regionSources(text: string, label: string) {
+  return parseConfigText(text, label).config.sources?.kubernetes?.regions ?? {};
+}
 
 function selects(selector: Record<string, string>, labels: Record<string, string> | undefined): boolean {
   return Object.keys(selector).length > 0 && Object.entries(selector).every(([k, v]) => labels?.[k] === v);
@@ -41,6 +49,7 @@ describeWithKubectl('deploy/: cross-references inside every rendered variant', (
       'geosteer-admin': ['token'],
       'geosteer-cloudflare': ['api-token'],
       'geosteer-kubeconfigs': ['singapore.yaml', 'taiwan.yaml', 'tokyo.yaml', 'us-west.yaml'],
+      'geosteer-redis': ['password'],
     });
   });
 
@@ -91,24 +100,30 @@ describeWithKubectl('deploy/: cross-references inside every rendered variant', (
     }
   });
 
-  it('the ServiceMonitor selects the admin Service, by a port name the Service has', () => {
+  it('the ServiceMonitor selects the metrics Service, by a port name the Service has, which is the port the NetworkPolicy opens to Prometheus', () => {
     for (const { label, objects } of renderedVariants()) {
       const monitor = find(objects, 'ServiceMonitor', 'geosteer');
       const services = objects.filter((o) => o.kind === 'Service' && selects(monitor.spec.selector.matchLabels, o.metadata.labels));
-      expect(services.map((s) => s.metadata.name), label).toEqual(['geosteer-admin']);
-      for (const ep of monitor.spec.endpoints) expect(services[0].spec.ports.map((p: any) => p.name), label).toContain(ep.port);
-      expect(monitor.spec.endpoints.map((ep: any) => ep.path)).toEqual(['/metrics']);
+      expect(services.map((s) => s.metadata.name), label).toEqual(['geosteer-metrics']);
+      expect(monitor.spec.endpoints.map((ep: any) => [ep.port, ep.path]), label).toEqual([['metrics', '/metrics']]);
+      const port = services[0].spec.ports.find((p: any) => p.name === monitor.spec.endpoints[0].port);
+      expect(port, label).toMatchObject({ targetPort: 'metrics', protocol: 'TCP' });
+      // hostNetwork: the NetworkPolicy does not apply (deploy/README.md), but it still names the port
+      const fromPrometheus = find(objects, 'NetworkPolicy', 'geosteer').spec.ingress.filter((r: any) => r.from !== undefined);
+      expect(fromPrometheus.flatMap((r: any) => r.ports), label).toEqual([{ port: port.targetPort, protocol: 'TCP' }]);
     }
   });
 
-  it('the ClusterRole lets geosteer list and watch what the sources read, and no more; it is bound to the pods\' ServiceAccount', () => {
-    for (const { label, objects } of renderedVariants()) {
+  it('the ClusterRole lets geosteer list and watch what the sources can read, and no more; it is bound to the pods\' ServiceAccount', () => {
+    for (const { label, objects, region } of renderedVariants()) {
       const role = find(objects, 'ClusterRole', 'geosteer-source-reader');
-      for (const [group, resource] of WATCHED) {
-        const covered = role.rules.some((r: any) => r.apiGroups.includes(group) && r.resources.includes(resource) && ['list', 'watch'].every((v) => r.verbs.includes(v)));
-        expect(covered, `${label}: ${resource}.${group || 'core'} list+watch`).toBe(true);
-      }
+      expect(pairsOf(role.rules), label).toEqual(WATCHED);
       for (const r of role.rules) expect(r.verbs, label).toEqual(['get', 'list', 'watch']);
+      // what each region's config asks for is among it (requiredRbacRules of its own options)
+      const config = objects.find((o) => o.kind === 'ConfigMap' && o.metadata.name.startsWith('geosteer-config-'))!;
+      for (const rc of Object.values(regionSources(config.data['geosteer.yaml'], label))) {
+        for (const pair of pairsOf(requiredRbacRules(rc))) expect(WATCHED, `${label} (${region}): ${pair}`).toContain(pair);
+      }
       const binding = find(objects, 'ClusterRoleBinding', 'geosteer-source-reader');
       expect(binding.roleRef).toEqual({ apiGroup: 'rbac.authorization.k8s.io', kind: 'ClusterRole', name: role.metadata.name });
       const sa = geosteerWorkload(objects).spec.template.spec.serviceAccountName;

@@ -41,9 +41,13 @@ describeWithKubectl('deploy/components/monitoring: PrometheusRule', () => {
     }
   });
 
-  it('the up alert selects the job of the ServiceMonitor, which is the admin Service name', () => {
+  it('the up alert selects the job of the ServiceMonitor, which is the name of the Service it scrapes', () => {
     const up = rules().find((r) => r.alert === 'GeosteerInstanceDown')!;
-    expect(up.expr).toBe(`up{job="${find(renderedVariants()[0].objects, 'Service', 'geosteer-admin').metadata.name}"} == 0`);
+    const objects = renderedVariants()[0].objects;
+    const selector = Object.entries(find(objects, 'ServiceMonitor', 'geosteer').spec.selector.matchLabels as Record<string, string>);
+    const scraped = objects.filter((o) => o.kind === 'Service' && selector.every(([k, v]) => o.metadata.labels?.[k] === v));
+    expect(scraped.map((s) => s.metadata.name)).toEqual(['geosteer-metrics']);
+    expect(up.expr).toBe(`up{job="${scraped[0].metadata.name}"} == 0`);
   });
 
   it('every announced metric is still missing from the registry (drop it from ANNOUNCED once it exists)', () => {

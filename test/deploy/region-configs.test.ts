@@ -5,6 +5,7 @@ import { KubeConfig } from '@kubernetes/client-node';
 import { expect, it } from 'vitest';
 import { parseConfigText, type LoadedConfig } from '../../src/config/load.js';
 import { parseListenAddress } from '../../src/config/schema.js';
+import { isLoopbackHost } from '../../src/service/admin-server.js';
 import { documentedSecrets } from './documented-secrets.js';
 import { describeWithKubectl, find, geosteerWorkload, REGIONS, renderedVariants, type K8sObject } from './render.js';
 
@@ -68,28 +69,50 @@ describeWithKubectl('deploy/overlays: the geosteer config of every region', () =
     expect(claimed.sort()).toEqual([...glueOf.keys()].sort());
   });
 
-  it('listens where the pod\'s ports are, and leaves open what probes and Prometheus need', () => {
+  it('listens where the pod\'s ports are: DNS and the open listener on every address, the token API on loopback only', () => {
     for (const { label, objects, loaded } of variants()) {
-      const ports = geosteerWorkload(objects).spec.template.spec.containers[0].ports.map((p: any) => `${p.name}=${p.containerPort}/${p.protocol}`);
+      const container = geosteerWorkload(objects).spec.template.spec.containers[0];
+      const ports = container.ports.map((p: any) => `${p.name}=${p.containerPort}/${p.protocol}`);
       const dns = loaded.config.dns.listen.map((l) => parseListenAddress(l)!);
+      const admin = loaded.config.admin!;
+      const open = parseListenAddress(admin.open_listen!)!;
       expect(dns.map((a) => a.host), label).toEqual(['0.0.0.0', '::']);
-      expect(ports, label).toEqual([`dns-udp=${dns[0].port}/UDP`, `dns-tcp=${dns[0].port}/TCP`, `admin=${parseListenAddress(loaded.config.admin!.listen)!.port}/TCP`]);
-      expect(parseListenAddress(loaded.config.admin!.listen)!.host, label).toBe('0.0.0.0');
-      expect([...loaded.config.admin!.open_endpoints].sort(), label).toEqual(['healthz', 'metrics', 'readyz']);
+      expect(open.host, label).toBe('0.0.0.0');
+      // the token API has no container port: nothing but port-forward reaches 127.0.0.1
+      expect(ports, label).toEqual([`dns-udp=${dns[0].port}/UDP`, `dns-tcp=${dns[0].port}/TCP`, `metrics=${open.port}/TCP`]);
+      // geosteer warns at start about plain HTTP beyond loopback (the token would cross the network in clear text)
+      expect(isLoopbackHost(parseListenAddress(admin.listen)!.host) && admin.tls === undefined, `${label}: admin.listen ${admin.listen}`).toBe(true);
+      // the kubelet's probes ask the open listener (port "metrics") for what it serves without a token
+      const probes = { readinessProbe: container.readinessProbe.httpGet, livenessProbe: container.livenessProbe.httpGet, startupProbe: container.startupProbe.httpGet };
+      expect(probes, label).toEqual({ readinessProbe: { path: '/readyz', port: 'metrics' }, livenessProbe: { path: '/healthz', port: 'metrics' }, startupProbe: { path: '/healthz', port: 'metrics' } });
     }
   });
 
-  it('every token the config reads from the environment is set from a documented Secret', () => {
+  it('every secret the config reads from the environment is set from a documented Secret', () => {
     const secrets = documentedSecrets();
     for (const { label, objects, loaded } of variants()) {
       const env = new Map<string, any>(geosteerWorkload(objects).spec.template.spec.containers[0].env.map((e: any) => [e.name, e.valueFrom?.secretKeyRef]));
-      const wanted = [...loaded.config.admin!.tokens.map((t) => t.token_env), loaded.config.sync?.cloudflare?.api_token_env].filter((n): n is string => n !== undefined);
-      expect(wanted.length, label).toBe(loaded.config.sync ? 2 : 1);
+      const wanted = [...loaded.config.admin!.tokens.map((t) => t.token_env), loaded.config.state.password_env, loaded.config.sync?.cloudflare?.api_token_env].filter((n): n is string => n !== undefined);
+      expect(wanted.length, label).toBe(loaded.config.sync ? 3 : 2);
       for (const name of wanted) {
         const ref = env.get(name);
         expect(ref, `${label}: ${name} is not set from a Secret`).toBeDefined();
         expect(secrets.get(ref.name)?.has(ref.key), `${label}: ${name} from ${ref.name}/${ref.key}`).toBe(true);
       }
+    }
+  });
+
+  it('taiwan\'s Redis requires the password every region sends (one Secret key), and no password is in a ConfigMap', () => {
+    const taiwan = renderedVariants().find((v) => v.label === 'overlays/taiwan')!.objects;
+    const redis = find(taiwan, 'StatefulSet', 'geosteer-redis').spec.template.spec.containers[0];
+    const refOf = (container: any, name: string) => container.env.find((e: any) => e.name === name)?.valueFrom?.secretKeyRef;
+    // --requirepass $(REDIS_PASSWORD): Kubernetes expands it from the container's env
+    expect(redis.args.slice(-2)).toEqual(['--requirepass', '$(REDIS_PASSWORD)']);
+    const required = refOf(redis, 'REDIS_PASSWORD');
+    expect(refOf(redis, 'REDISCLI_AUTH'), 'the readiness probe (redis-cli ping) authenticates').toEqual(required);
+    for (const { label, objects, loaded } of variants()) {
+      expect(refOf(geosteerWorkload(objects).spec.template.spec.containers[0], loaded.config.state.password_env!), label).toEqual(required);
+      expect(loaded.config.state.url, label).not.toMatch(/:\/\/[^@/]*:[^@/]*@/);
     }
   });
 

@@ -27,7 +27,7 @@ function redisConfig(prefix: string) {
 
 function redisCoordination(prefix: string, timers: VirtualTimers): SyncCoordination {
   const config = redisConfig(prefix);
-  const c = createRedisSyncCoordination(config.state, config.sync!.cloudflare!, { log: silentLogger(), now: () => timers.now() });
+  const c = createRedisSyncCoordination(config.state, config.sync!.cloudflare!, { log: silentLogger(), env: {}, now: () => timers.now() });
   closers.push(c.close);
   return c;
 }

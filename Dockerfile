@@ -26,14 +26,13 @@ RUN apt-get update \
  && rm -rf /var/lib/apt/lists/*
 ENV npm_config_nodedir=/usr/local
 WORKDIR /src
-# The addon's sources and its build script come before `npm ci`, whose install script
-# (scripts/build-native.mjs) compiles them into build/Release/geosteer_udp.node.
 COPY package.json package-lock.json binding.gyp ./
 COPY native ./native/
 COPY scripts/build-native.mjs ./scripts/
-# npm ci only warns when the addon does not build (geosteer would fall back to node:dgram);
-# build:native rebuilds it and fails, so an image without the batched UDP path never builds.
-RUN npm ci --no-audit --no-fund && npm run build:native
+# npm ci's install script only warns when the addon does not build (geosteer would fall back
+# to node:dgram), so it skips the build here; build:native compiles it once into
+# build/Release/geosteer_udp.node and fails, so an image without the batched UDP path never builds.
+RUN GEOSTEER_SKIP_NATIVE=1 npm ci --no-audit --no-fund && npm run build:native
 COPY tsconfig.json tsconfig.build.json LICENSE ./
 COPY src ./src
 COPY scripts/stage-image.sh ./scripts/

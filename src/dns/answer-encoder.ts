@@ -9,7 +9,7 @@ import { CLASS_IN, HEADER_SIZE } from './wire.js';
 // Encodes answers once per snapshot with name compression (RFC 1035 4.1.4): owner names and
 // the names inside NS, CNAME, SOA, PTR and MX rdata point at earlier occurrences of the same
 // labels. Names inside other types are written in full (RFC 2782 for SRV, RFC 3597 4 for
-// types defined later). An answer is built before the question is seen: for one name the
+// types defined later); SRV, SVCB and HTTPS targets may still be pointed at. An answer is built before the question is seen: for one name the
 // offsets are known and written now; for an answer shared by many names (negative answers,
 // referrals, wildcards, steered answers) the pointers into the question are late-bound
 // (PrebuiltAnswer.fixups) and the writer fills them in per query.
@@ -107,7 +107,7 @@ class SectionEncoder {
     this.out.push(0);
   }
 
-  record(spec: RecordSpec, anchor = false): number {
+  record(spec: RecordSpec, anchor = false): void {
     if (spec.owner === QNAME) {
       this.owners.push(this.out.length);
       this.out.push(0xc0, HEADER_SIZE);
@@ -131,13 +131,23 @@ class SectionEncoder {
       this.name(d.mname, true, true);
       this.name(d.rname, true, true);
       for (const n of [d.serial, d.refresh, d.retry, d.expire, d.minimum]) this.u32(n);
+    } else if (d.type === 'SRV') {
+      // never compressed (RFC 2782), but later names may point at it, as Knot's do
+      for (const n of [d.priority, d.weight, d.port]) this.u16(n);
+      this.name(d.target, false, true);
     } else {
-      for (const b of encodeRdata(d, spec.hints)) this.out.push(b);
+      const raw = encodeRdata(d, spec.hints);
+      if (d.type !== 'SVCB' && d.type !== 'HTTPS') for (const b of raw) this.out.push(b);
+      else {
+        // SvcPriority, then TargetName uncompressed (RFC 9460 2.2), a pointer target for later names
+        this.u16(d.priority);
+        this.name(d.target, false, true);
+        for (const b of raw.subarray(2 + nameLength(d.target))) this.out.push(b);
+      }
     }
     const rdlength = this.out.length - start;
     this.out[lengthAt] = rdlength >>> 8;
     this.out[lengthAt + 1] = rdlength & 0xff;
-    return start;
   }
 
   private remember(suffix: string): void {
@@ -204,7 +214,7 @@ export function encodeAnswer(spec: AnswerSpec, shape: QuestionShape): PrebuiltAn
 /** Encodes a chain of CNAME records whose last target becomes the anchor of the answer written after it. */
 export function encodeChainPrefix(records: readonly RecordSpec[], shape: QuestionShape): ChainPrefix {
   const e = new SectionEncoder(shape);
-  records.forEach((r, i) => e.record(r, i < records.length - 1 ? false : true));
+  records.forEach((r, i) => e.record(r, i === records.length - 1));
   const last = records[records.length - 1].data;
   if (last.type !== 'CNAME') throw new Error('a chain prefix ends with a CNAME');
   const anchorLength = nameLength(last.target);

@@ -35,7 +35,10 @@ export interface NameNode {
   readonly fallback: PrebuiltAnswer;
   /** RFC 8482 minimal answer to ANY. */
   readonly any: PrebuiltAnswer;
-  /** Referral when the name is at or below a delegation point (byType then holds only DS at the cut). */
+  /**
+   * At and below a delegation point: the referral for names below this one that have no
+   * node. The node's own referral is its fallback (byType then holds only DS at the cut).
+   */
   readonly referral: PrebuiltAnswer | undefined;
   /** The `*` child: answers for names below this one that do not exist (RFC 4592). */
   readonly wildcard: NameNode | undefined;

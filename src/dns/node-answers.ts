@@ -27,7 +27,7 @@ export interface StaticAnswers {
   readonly fallback: PrebuiltAnswer;
   /** RFC 8482: one RRset, the one with the lowest type code (as Knot picks), or the CNAME. */
   readonly any: PrebuiltAnswer;
-  /** Set at and below a delegation point: every type but DS at the cut gets it. */
+  /** Set at and below a delegation point: the referral for names below this one that have no node (shared). */
   readonly referral: PrebuiltAnswer | undefined;
   /** A CNAME chain that ends at a steered name: its records, and that name's node. */
   readonly chainTo: { readonly prefix: ChainPrefix; readonly target: TreeNode } | undefined;
@@ -130,11 +130,11 @@ export class StaticCompiler {
     const shape = shapeOf(node);
     const byType = new Map<number, PrebuiltAnswer>();
     if (node.cut) {
-      const ref = this.referral(node.cut);
-      // the parent side of a cut answers DS itself (RFC 4035 3.1.4.1); names below it refer
+      // every type gets the referral, but DS at the cut itself: the parent side answers it (RFC 4035 3.1.4.1)
+      const own = encodeAnswer(referral(node.cut), shape);
       const ds = node.rrsets.get(TYPE.DS);
-      if (node === node.cut) byType.set(TYPE.DS, ds ? encodeAnswer(positive(QNAME, ds, node.zone), shape) : zone.nodata);
-      return { zone, byType, fallback: ref, any: ref, referral: ref, chainTo: undefined };
+      if (node === node.cut) byType.set(TYPE.DS, ds ? encodeAnswer(positive(QNAME, ds, node.zone), shape) : this.nodata(node, shape));
+      return { zone, byType, fallback: own, any: own, referral: this.referral(node.cut), chainTo: undefined };
     }
     const cname = node.rrsets.get(TYPE.CNAME);
     if (cname) return this.chainAnswers(node, cname, zone, shape);
@@ -144,7 +144,20 @@ export class StaticCompiler {
       byType.set(TYPE.DS, rrset ? encodeAnswer(positive(QNAME, rrset, parent), shape) : this.zone(parent).nodata);
     }
     const lowest = node.rrsets.keys().next();
-    return { zone, byType, fallback: zone.nodata, any: lowest.done ? zone.nodata : byType.get(lowest.value)!, referral: undefined, chainTo: undefined };
+    const nodata = this.nodata(node, shape);
+    return { zone, byType, fallback: nodata, any: lowest.done ? nodata : byType.get(lowest.value)!, referral: undefined, chainTo: undefined };
+  }
+
+  /**
+   * NODATA at `node`: the zone's shared answer, unless the name is (a suffix of) a name in
+   * the SOA below the apex (ns1.example.com asked for MX): then its own, whose SOA points at
+   * the question name, a few octets shorter.
+   */
+  private nodata(node: TreeNode, shape: QuestionShape): PrebuiltAnswer {
+    const { mname, rname } = node.zone.model.soa;
+    const inSoa = (n: string) => n === node.name || n.endsWith(`.${node.name}`);
+    if (!('exact' in shape) || node.name === node.zone.name || !(inSoa(mname) || inSoa(rname))) return this.zone(node.zone).nodata;
+    return encodeAnswer(negative(node.zone, RCODE.NOERROR), shape);
   }
 
   private chainAnswers(node: TreeNode, cname: RRset, zone: ZoneData, shape: QuestionShape): StaticAnswers {

@@ -146,10 +146,7 @@ export class QueryHandler implements MessageHandler {
     let answer: PrebuiltAnswer;
     let prefix: ChainPrefix | undefined;
     let steeredInfo: SteeredInfo | undefined;
-    if (node.referral !== undefined) {
-      // the parent side of a zone cut answers DS itself (RFC 4035 3.1.4.1)
-      answer = (q.qtype === TYPE.DS ? node.byType.get(TYPE.DS) : undefined) ?? node.referral;
-    } else if (node.steered !== undefined && (isSteeredType(q.qtype) || steersType(node.steered, q.qtype, node.byType))) {
+    if (node.steered !== undefined && (isSteeredType(q.qtype) || steersType(node.steered, q.qtype, node.byType))) {
       answer = this.steer(node.steered, node.name, node.zone.nodata, s, msg, q, remote);
       steeredInfo = this.steeredInfo;
     } else if (node.chain !== undefined && steersType(node.chain.steered, q.qtype, node.byType)) {
@@ -158,6 +155,7 @@ export class QueryHandler implements MessageHandler {
       prefix = node.chain.prefix;
       steeredInfo = this.steeredInfo;
     } else {
+      // static data; at and below a zone cut the fallback is the referral
       this.replyScope = 0;
       answer = node.byType.get(q.qtype) ?? (q.qtype === TYPE.ANY ? node.any : node.fallback);
     }

@@ -28,6 +28,8 @@ export interface DigReply {
   readonly additional: readonly string[];
   /** Octets of the reply. */
   readonly size: number;
+  /** The ECS option of the reply as dig prints it, ADDRESS/SOURCE/SCOPE (RFC 7871 6). */
+  readonly clientSubnet: string | undefined;
 }
 
 /** A record line with the owner in lower case and single spaces (names compare case-insensitively, RFC 4343). */
@@ -42,6 +44,7 @@ function parseBlock(block: string): DigReply {
   let status = '';
   let flags: string[] = [];
   let size = -1;
+  let clientSubnet: string | undefined;
   for (const line of block.split('\n')) {
     const header = /status: (\w+)/.exec(line);
     if (header) status = header[1];
@@ -49,6 +52,8 @@ function parseBlock(block: string): DigReply {
     if (f) flags = f[1].trim().split(/\s+/);
     const s = /^;; MSG SIZE\s+rcvd: (\d+)/.exec(line);
     if (s) size = Number(s[1]);
+    const ecs = /^; CLIENT-SUBNET: (\S+)/.exec(line);
+    if (ecs) clientSubnet = ecs[1];
     const section = /^;; (QUESTION|ANSWER|AUTHORITY|ADDITIONAL) SECTION:/.exec(line);
     if (section) current = sections[section[1]];
     else if (line.trim() === '') current = undefined;
@@ -64,6 +69,7 @@ function parseBlock(block: string): DigReply {
     authority: sections.AUTHORITY.sort(),
     additional: sections.ADDITIONAL.sort(),
     size,
+    clientSubnet,
   };
 }
 

@@ -47,6 +47,7 @@ const TYPE_CNAME = 5;
 const TYPE_SOA = 6;
 const TYPE_PTR = 12;
 const TYPE_MX = 15;
+const NO_BYTES = Buffer.alloc(0);
 /** Pointers hold 14 bits (RFC 1035 4.1.4). */
 const POINTER_LIMIT = 0x4000;
 /** Names further into shared sections are not pointed at: the question and a chain prefix (at most a few KiB) come before them. */
@@ -54,27 +55,36 @@ const SHARED_REF_LIMIT = 8192;
 
 class SectionEncoder {
   private readonly out: number[] = [];
-  private readonly names = new Map<string, NameRef>();
   private readonly fixups: number[] = [];
   private readonly owners: number[] = [];
   /** Known when the answer follows one question name. */
   private readonly questionEnd: number | undefined;
+  /** Names written so far, the question's first; filled on the first name (most answers have none but the owner pointer). */
+  private known: Map<string, NameRef> | undefined;
 
-  constructor(shape: QuestionShape) {
+  constructor(private readonly shape: QuestionShape) {
+    this.questionEnd = 'exact' in shape ? HEADER_SIZE + nameLength(shape.exact) + 4 : undefined;
+  }
+
+  private get names(): Map<string, NameRef> {
+    if (this.known !== undefined) return this.known;
+    const names = new Map<string, NameRef>();
+    const shape = this.shape;
     if ('exact' in shape) {
       let at = HEADER_SIZE;
       forEachSuffix(shape.exact, (suffix, octets) => {
-        this.names.set(suffix, { abs: at });
+        names.set(suffix, { abs: at });
         at += octets + 1;
       });
-      this.questionEnd = at + 1 + 4; // root label, type, class
     } else {
       let tail = nameLength(shape.endsWith);
       forEachSuffix(shape.endsWith, (suffix, octets) => {
-        this.names.set(suffix, { tail });
+        names.set(suffix, { tail });
         tail -= octets + 1;
       });
     }
+    this.known = names;
+    return names;
   }
 
   get length(): number {
@@ -170,7 +180,7 @@ class SectionEncoder {
   }
 
   bytes(from: number, to = this.out.length): Buffer {
-    return Buffer.from(this.out.slice(from, to));
+    return from === to ? NO_BYTES : Buffer.from(this.out.slice(from, to));
   }
 
   pointers(): { fixups: Int32Array<ArrayBuffer>; ownerAt: Int32Array<ArrayBuffer> } {

@@ -3,7 +3,7 @@ import type { NameAnswerPlan } from '../steering/answer-plan.js';
 import type { NamePolicy } from '../steering/types.js';
 import { StaticCompiler, type ZoneData } from './node-answers.js';
 import type { ChainPrefix, PrebuiltAnswer } from './prebuilt.js';
-import { compileSteered, type SteeredData } from './steered-answers.js';
+import { compileSteered, steeredSource, type SteeredData, type SteeredSource } from './steered-answers.js';
 import { encodeName } from './wire.js';
 import { isWildcardName, parentName, ZoneTree } from './zone-tree.js';
 
@@ -60,8 +60,9 @@ export function nameKey(name: string): string {
 
 /** The config-only part of a table, and the names each compile lays steering over. */
 interface StaticTable {
-  readonly tree: ZoneTree;
   readonly nodes: ReadonlyMap<string, NameNode>;
+  /** Every steered name's source, by name. */
+  readonly steered: ReadonlyMap<string, SteeredSource>;
   /** Names whose chain ends at a steered name: key, prefix, target name, target zone's NODATA. */
   readonly chains: readonly { readonly key: string; readonly prefix: ChainPrefix; readonly target: string; readonly nodata: PrebuiltAnswer }[];
 }
@@ -88,7 +89,9 @@ function staticTable(zones: readonly ZoneModel[], policies: readonly NamePolicy[
     }
   }
   for (const [parent, child] of wildcards) nodes.set(parent, { ...nodes.get(parent)!, wildcard: nodes.get(child) });
-  const table = { tree, nodes, chains };
+  // the tree is not kept: a table holds encoded answers only
+  const sources = new Map(steered.map((name) => [name, steeredSource(tree.zoneOf(name)!.nodes.get(name)!)]));
+  const table = { nodes, steered: sources, chains };
   staticTables.set(zones, { steered: steered.join('\n'), table });
   return table;
 }
@@ -101,8 +104,7 @@ export function compileAnswerTable(model: ServiceModel, plans: ReadonlyMap<strin
   const steered = new Map<string, SteeredData>();
   const replaced: string[] = [];
   for (const policy of model.policies) {
-    const tree = base.tree.zoneOf(policy.name)!.nodes.get(policy.name)!;
-    const data = compileSteered(plans.get(policy.name)!, tree);
+    const data = compileSteered(plans.get(policy.name)!, base.steered.get(policy.name)!);
     steered.set(policy.name, data);
     const key = nameKey(policy.name);
     nodes.set(key, { ...nodes.get(key)!, steered: data });

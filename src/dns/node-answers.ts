@@ -33,10 +33,13 @@ export interface StaticAnswers {
   readonly chainTo: { readonly prefix: ChainPrefix; readonly target: TreeNode } | undefined;
 }
 
-/** The names a query for `node` can carry: exactly its own, or (a wildcard) any name below its parent. */
-export function shapeOf(node: TreeNode): QuestionShape {
-  return isWildcardName(node.name) ? { endsWith: parentName(node.name) } : { exact: node.name };
+/** The names a query answered at the node `name` can carry: exactly that, or (a wildcard) any name below its parent. */
+export function shapeOf(name: string): QuestionShape {
+  return isWildcardName(name) ? { endsWith: parentName(name) } : { exact: name };
 }
+
+const NONE: readonly RecordSpec[] = [];
+const ADDITIONAL_TYPES: ReadonlySet<number> = new Set([TYPE.NS, TYPE.MX, TYPE.SRV, TYPE.SVCB, TYPE.HTTPS]);
 
 function records(owner: string | typeof QNAME, rrset: RRset): RecordSpec[] {
   return rrset.data.map((data) => ({ owner, ttl: rrset.ttl, data }));
@@ -58,7 +61,8 @@ function negative(zone: TreeZone, rcode: number, answer: readonly RecordSpec[] =
  * own SVCB/HTTPS RRset): what Knot and NSD put in the additional section. Steered targets,
  * aliases and names below delegations are left out (NS aside: those are the glue).
  */
-export function additionalFor(zone: TreeZone, rrset: RRset): RecordSpec[] {
+export function additionalFor(zone: TreeZone, rrset: RRset): readonly RecordSpec[] {
+  if (!ADDITIONAL_TYPES.has(rrset.type)) return NONE;
   const out: RecordSpec[] = [];
   const seen = new Set<string>();
   const add = (name: string, type: number, set: RRset | undefined) => {
@@ -127,7 +131,7 @@ export class StaticCompiler {
   /** The static answers of `node`. */
   answers(node: TreeNode): StaticAnswers {
     const zone = this.zone(node.zone);
-    const shape = shapeOf(node);
+    const shape = shapeOf(node.name);
     const byType = new Map<number, PrebuiltAnswer>();
     if (node.cut) {
       // every type gets the referral, but DS at the cut itself: the parent side answers it (RFC 4035 3.1.4.1)

@@ -2,7 +2,7 @@ import type { ClientLocator } from '../geo/client-locator.js';
 import type { GeoLocation } from '../geo/geo-lookup.js';
 import { ecsScope, outcomeFor, pickRegion } from '../steering/answer-plan.js';
 import type { Random } from '../steering/types.js';
-import { isSteeredType, steeredAnswer, steersType, type NameNode, type SteeredData } from './answer-table.js';
+import { isSteeredType, steeredAnswer, steersType, type NameNode } from './answer-table.js';
 import { EMPTY_SECTION, prebuilt, type ChainPrefix, type PrebuiltAnswer } from './prebuilt.js';
 import { ParsedQuery, parseQuery, Verdict } from './query-parser.js';
 import { prefixKeyOfBytes, RateDecision } from './rate-limiter.js';
@@ -145,35 +145,38 @@ export class QueryHandler implements MessageHandler {
 
     let answer: PrebuiltAnswer;
     let prefix: ChainPrefix | undefined;
+    let scope = 0;
     let steeredInfo: SteeredInfo | undefined;
-    if (node.steered !== undefined && (isSteeredType(q.qtype) || steersType(node.steered, q.qtype, node.byType))) {
-      answer = this.steer(node.steered, node.name, node.zone.nodata, s, msg, q, remote);
+    // the name's own policy, or (a CNAME chain that ends at a steered name) the target's
+    const chain = node.chain;
+    const steered =
+      node.steered !== undefined && (isSteeredType(q.qtype) || steersType(node.steered, q.qtype, node.byType))
+        ? node.steered
+        : chain !== undefined && steersType(chain.steered, q.qtype, node.byType)
+          ? chain.steered
+          : undefined;
+    if (steered !== undefined) {
+      const location = this.locate(s.locator, msg, q, remote);
+      const outcome = outcomeFor(steered.plan, location.country, location.continent);
+      const region = pickRegion(outcome, this.rand);
+      if (steered === node.steered) {
+        answer = steeredAnswer(steered, region, q.qtype, node.zone.nodata, this.rand);
+      } else {
+        // the chain's static records, then this client's answer
+        answer = steeredAnswer(steered, region, q.qtype, chain!.nodata, this.rand);
+        prefix = chain!.prefix;
+      }
+      if (q.ecsFamily !== 0) scope = ecsScope(location.prefixLength, q.ecsSourcePrefix);
       steeredInfo = this.steeredInfo;
-    } else if (node.chain !== undefined && steersType(node.chain.steered, q.qtype, node.byType)) {
-      // a CNAME chain to a steered name: the static records, then this client's answer
-      answer = this.steer(node.chain.steered, node.chain.steered.plan.policy.name, node.chain.nodata, s, msg, q, remote);
-      prefix = node.chain.prefix;
-      steeredInfo = this.steeredInfo;
+      steeredInfo.name = steered.plan.policy.name;
+      steeredInfo.region = region;
+      steeredInfo.failOpen = outcome.failOpen;
     } else {
       // static data; at and below a zone cut the fallback is the referral
-      this.replyScope = 0;
       answer = node.byType.get(q.qtype) ?? (q.qtype === TYPE.ANY ? node.any : node.fallback);
     }
     this.observer.answered(transport, q.qtype, answer.rcode, node.zone.name, steeredInfo);
-    return this.answerWith(answer, this.replyScope, limit, prefix);
-  }
-
-  /** The steered answer for this client; sets the ECS scope of the decision and the steered info. */
-  private steer(steered: SteeredData, name: string, nodata: PrebuiltAnswer, s: ServingState, msg: Buffer, q: ParsedQuery, remote: string | ClientAddressBytes): PrebuiltAnswer {
-    const location = this.locate(s.locator, msg, q, remote);
-    const outcome = outcomeFor(steered.plan, location.country, location.continent);
-    const region = pickRegion(outcome, this.rand);
-    this.replyScope = q.ecsFamily !== 0 ? ecsScope(location.prefixLength, q.ecsSourcePrefix) : 0;
-    const info = this.steeredInfo;
-    info.name = name;
-    info.region = region;
-    info.failOpen = outcome.failOpen;
-    return steeredAnswer(steered, region, q.qtype, nodata, this.rand);
+    return this.answerWith(answer, scope, limit, prefix);
   }
 
   /** The deepest existing ancestor of a name that has no node (RFC 4592 3.3.1), or undefined outside our zones. */

@@ -46,9 +46,26 @@ export function steersType(steered: SteeredData, qtype: number, statics: Readonl
   return steered.plan.hasCnameRegion && !statics.has(qtype) && qtype !== TYPE.ANY;
 }
 
-function hasSteeredHint(rrset: RRset | undefined): boolean {
+/** What a steered name's answers need from its zone, kept after the zone tree is gone. */
+export interface SteeredSource {
+  readonly name: string;
+  /** Its HTTPS and SVCB RRsets that have steered hints, with their additional-section records. */
+  readonly hinted: ReadonlyMap<number, { readonly rrset: RRset; readonly additional: readonly RecordSpec[] }>;
+}
+
+function hasSteeredHint(rrset: RRset): boolean {
   const steered = (d: Extract<RecordData, { type: 'SVCB' | 'HTTPS' }>) => d.params.some((p) => (p.name === 'ipv4hint' || p.name === 'ipv6hint') && p.addresses === 'steered');
-  return rrset !== undefined && rrset.data.some((d) => steered(d as Extract<RecordData, { type: 'SVCB' | 'HTTPS' }>));
+  return rrset.data.some((d) => steered(d as Extract<RecordData, { type: 'SVCB' | 'HTTPS' }>));
+}
+
+/** The source of the steered name at `node`. */
+export function steeredSource(node: TreeNode): SteeredSource {
+  const hinted = new Map<number, { rrset: RRset; additional: readonly RecordSpec[] }>();
+  for (const type of [TYPE.HTTPS, TYPE.SVCB]) {
+    const rrset = node.rrsets.get(type);
+    if (rrset && hasSteeredHint(rrset)) hinted.set(type, { rrset, additional: additionalFor(node.zone, rrset) });
+  }
+  return { name: node.name, hinted };
 }
 
 function addresses(sets: readonly (readonly Endpoint[])[], k: number): string[] {
@@ -56,36 +73,38 @@ function addresses(sets: readonly (readonly Endpoint[])[], k: number): string[] 
 }
 
 /** The hinted RRset once per rotation: rotation k carries the k-th v4 and v6 endpoint sets (as the A and AAAA answers). */
-function hinted(node: TreeNode, rrset: RRset, region: RegionAnswerPlan, shape: QuestionShape): PrebuiltAnswer[] {
+function hinted(source: SteeredSource, type: number, region: RegionAnswerPlan, shape: QuestionShape): PrebuiltAnswer[] | undefined {
+  const set = source.hinted.get(type);
+  if (set === undefined) return undefined;
+  const { rrset, additional } = set;
   const count = Math.max(1, region.v4.length, region.v6.length);
   return Array.from({ length: count }, (_, k) => {
     const hints: SteeredHints = { ipv4: addresses(region.v4, k), ipv6: addresses(region.v6, k) };
     const answer: RecordSpec[] = rrset.data.map((data) => ({ owner: QNAME, ttl: rrset.ttl, data, hints }));
-    return encodeAnswer({ rcode: RCODE.NOERROR, aa: true, answer, additional: additionalFor(node.zone, rrset) }, shape);
+    return encodeAnswer({ rcode: RCODE.NOERROR, aa: true, answer, additional }, shape);
   });
 }
 
-function regionAnswers(node: TreeNode, region: RegionAnswerPlan, ttl: number, shape: QuestionShape): RegionAnswers {
+function regionAnswers(source: SteeredSource, region: RegionAnswerPlan, ttl: number, shape: QuestionShape): RegionAnswers {
   const family = (sets: readonly (readonly Endpoint[])[], type: 'A' | 'AAAA') =>
     sets.map((set) => encodeAnswer({ rcode: RCODE.NOERROR, aa: true, answer: set.map((e) => ({ owner: QNAME, ttl, data: { type, address: e.address } })) }, shape));
-  const https = node.rrsets.get(TYPE.HTTPS);
-  const svcb = node.rrsets.get(TYPE.SVCB);
   return {
     a: family(region.v4, 'A'),
     aaaa: family(region.v6, 'AAAA'),
     cname: region.cname ? encodeAnswer({ rcode: RCODE.NOERROR, aa: true, answer: [{ owner: QNAME, ttl, data: { type: 'CNAME', target: region.cname } }] }, shape) : undefined,
-    https: hasSteeredHint(https) ? hinted(node, https!, region, shape) : undefined,
-    svcb: hasSteeredHint(svcb) ? hinted(node, svcb!, region, shape) : undefined,
+    https: hinted(source, TYPE.HTTPS, region, shape),
+    svcb: hinted(source, TYPE.SVCB, region, shape),
   };
 }
 
-/** Encodes the plan of the steered name at `node`. */
-export function compileSteered(plan: NameAnswerPlan, node: TreeNode): SteeredData {
-  // the shape of the name itself (a wildcard: any name below its parent); a chain's last target ends with it too
-  const shape = shapeOf(node);
+/** Encodes the plan of the steered name `source`. */
+export function compileSteered(plan: NameAnswerPlan, source: SteeredSource): SteeredData {
+  // shared by the name itself and the chains ending there, whose last target ends with it too
+  const own = shapeOf(source.name);
+  const shape = 'exact' in own ? { endsWith: own.exact } : own;
   const regions = new Map<string, RegionAnswers>();
-  for (const [name, region] of plan.regions) regions.set(name, regionAnswers(node, region, plan.policy.ttl, 'exact' in shape ? { endsWith: shape.exact } : shape));
-  return { plan, regions, hintsHttps: hasSteeredHint(node.rrsets.get(TYPE.HTTPS)), hintsSvcb: hasSteeredHint(node.rrsets.get(TYPE.SVCB)) };
+  for (const [name, region] of plan.regions) regions.set(name, regionAnswers(source, region, plan.policy.ttl, shape));
+  return { plan, regions, hintsHttps: source.hinted.has(TYPE.HTTPS), hintsSvcb: source.hinted.has(TYPE.SVCB) };
 }
 
 /** The answer a steered name gives from `region`: its CNAME, or one rotation of the asked type (`nodata` when it has none). */

@@ -47,6 +47,7 @@ export interface RecordSection {
   readonly count: number;
 }
 
+/** No records. */
 export const EMPTY_SECTION: RecordSection = { bytes: EMPTY, count: 0 };
 
 /** Assembles a prebuilt answer. */

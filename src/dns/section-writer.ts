@@ -1,6 +1,5 @@
 import type { ChainPrefix, PrebuiltAnswer } from './prebuilt.js';
 import type { ParsedQuery } from './query-parser.js';
-import { HEADER_SIZE } from './wire.js';
 
 // Writes the record sections of a response after the question: a chain prefix when there is
 // one, then the prebuilt answer, then the late-bound compression pointers of both (see
@@ -31,29 +30,36 @@ function fillPointers(out: Uint8Array, body: number, fixups: Int32Array, anchorE
   }
 }
 
-/** Writes the prefix (if any) and the answer's three sections at `o`, just past the question; returns the offset after them. */
-export function writeSections(out: Uint8Array, o: number, q: ParsedQuery, answer: PrebuiltAnswer, prefix: ChainPrefix | undefined): number {
-  let anchorStart = HEADER_SIZE;
-  let anchorEnd = q.qnameEnd;
-  if (prefix !== undefined) {
-    const start = o;
-    o += copyBytes(prefix.records, 0, prefix.records.length, out, o);
-    if (prefix.fixups.length !== 0) fillPointers(out, start, prefix.fixups, anchorEnd);
-    anchorStart = start + prefix.anchorAt;
-    anchorEnd = anchorStart + prefix.anchorLength;
-  }
-  const body = o;
+/** The answer's three sections, copied to `o`; returns the offset after them. */
+function copySections(out: Uint8Array, o: number, answer: PrebuiltAnswer): number {
   o += copyBytes(answer.answer, 0, answer.answer.length, out, o);
   o += copyBytes(answer.authority, 0, answer.authority.length, out, o);
-  o += copyBytes(answer.additional, 0, answer.additional.length, out, o);
-  if (answer.fixups.length !== 0) fillPointers(out, body, answer.fixups, anchorEnd);
-  if (anchorStart !== HEADER_SIZE) {
-    // the answer's owner is the anchor, not the question name
-    const owners = answer.ownerAt;
-    for (let i = 0; i < owners.length; i++) {
-      out[body + owners[i]] = 0xc0 | (anchorStart >>> 8);
-      out[body + owners[i] + 1] = anchorStart & 0xff;
-    }
+  return o + copyBytes(answer.additional, 0, answer.additional.length, out, o);
+}
+
+/** Writes the answer's three sections at `o`, just past the question (after `prefix`, if any); returns the offset after them. */
+export function writeSections(out: Uint8Array, o: number, q: ParsedQuery, answer: PrebuiltAnswer, prefix: ChainPrefix | undefined): number {
+  // kept small so it inlines into the writer: the chained case is a call of its own
+  if (prefix !== undefined) return writeChained(out, o, q, answer, prefix);
+  const end = copySections(out, o, answer);
+  if (answer.fixups.length !== 0) fillPointers(out, o, answer.fixups, q.qnameEnd);
+  return end;
+}
+
+/** The chain prefix, then the answer anchored at the prefix's last target: its pointers and its owners. */
+function writeChained(out: Uint8Array, o: number, q: ParsedQuery, answer: PrebuiltAnswer, prefix: ChainPrefix): number {
+  const start = o;
+  o += copyBytes(prefix.records, 0, prefix.records.length, out, o);
+  if (prefix.fixups.length !== 0) fillPointers(out, start, prefix.fixups, q.qnameEnd);
+  const anchorStart = start + prefix.anchorAt;
+  const body = o;
+  o = copySections(out, o, answer);
+  if (answer.fixups.length !== 0) fillPointers(out, body, answer.fixups, anchorStart + prefix.anchorLength);
+  // the answer's owner is the anchor, not the question name
+  const owners = answer.ownerAt;
+  for (let i = 0; i < owners.length; i++) {
+    out[body + owners[i]] = 0xc0 | (anchorStart >>> 8);
+    out[body + owners[i] + 1] = anchorStart & 0xff;
   }
   return o;
 }

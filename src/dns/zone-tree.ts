@@ -47,8 +47,8 @@ export type Lookup =
   | { readonly kind: 'nxdomain'; readonly zone: TreeZone }
   /** At or below a delegation point: the zone cut's referral (DS at the cut itself: `exact`). */
   | { readonly kind: 'cut'; readonly cut: TreeNode; readonly exact: boolean }
-  /** A node, or a wildcard node standing for the name (`synthesized`, RFC 4592 3.3.1). */
-  | { readonly kind: 'node'; readonly node: TreeNode; readonly synthesized: boolean };
+  /** The name's node, or the wildcard node that stands for it (RFC 4592 3.3.1). */
+  | { readonly kind: 'node'; readonly node: TreeNode };
 
 /** The parent of a canonical name ("" above a top-level label). */
 export function parentName(name: string): string {
@@ -94,12 +94,12 @@ export class ZoneTree {
     const zone = this.zoneOf(name);
     if (zone === undefined) return { kind: 'out' };
     const node = zone.nodes.get(name);
-    if (node !== undefined) return node.cut ? { kind: 'cut', cut: node.cut, exact: node === node.cut } : { kind: 'node', node, synthesized: false };
+    if (node !== undefined) return node.cut ? { kind: 'cut', cut: node.cut, exact: node === node.cut } : { kind: 'node', node };
     // The closest encloser: the deepest existing ancestor (RFC 4592 3.3.1); the apex always exists.
     let encloser: TreeNode | undefined;
     for (let n = parentName(name); encloser === undefined; n = parentName(n)) encloser = zone.nodes.get(n);
     if (encloser.cut) return { kind: 'cut', cut: encloser.cut, exact: false };
-    if (encloser.wildcard) return { kind: 'node', node: encloser.wildcard, synthesized: true };
+    if (encloser.wildcard) return { kind: 'node', node: encloser.wildcard };
     return { kind: 'nxdomain', zone };
   }
 

@@ -104,13 +104,27 @@ function addressOwners(zones: readonly ZoneModel[]): Map<string, string> {
   return owners;
 }
 
+/** The delegation points of each zone: owners of NS records below its apex. */
+function delegations(zones: readonly ZoneModel[]): Map<string, Set<string>> {
+  return new Map(zones.map((z) => [z.name, new Set(z.records.filter((r) => r.data.type === 'NS').map((r) => r.name))]));
+}
+
+/** The delegation point at or above `name` inside `zone`, if any. */
+function cutAbove(name: string, zone: string, cuts: ReadonlySet<string>): string | undefined {
+  for (let n = name; n !== zone && isInZone(n, zone); n = n.slice(n.indexOf('.') + 1)) if (cuts.has(n)) return n;
+  return undefined;
+}
+
 function buildPolicies(config: Config, zones: readonly ZoneModel[], regions: ReadonlyMap<string, RegionSpec>, problems: string[]): NamePolicy[] {
   const seen = new Set<string>();
   const staticAddress = addressOwners(zones);
+  const cuts = delegations(zones);
   return config.names.map((n, ni) => {
     const path = `names[${ni}]`;
     const zone = zoneOf(n.name, zones);
     if (zone === undefined) problems.push(`${path}.name: ${n.name} is outside every zone (${zones.map((z) => z.name).join(', ')}); add its zone under zones`);
+    const cut = zone === undefined ? undefined : cutAbove(n.name, zone, cuts.get(zone)!);
+    if (cut) problems.push(`${path}.name: ${n.name} is at or below ${cut}, which is delegated (NS records below the zone apex); the child zone's servers answer for it`);
     if (seen.has(n.name)) problems.push(`${path}.name: ${n.name} is steered twice`);
     seen.add(n.name);
     const clash = staticAddress.get(n.name);

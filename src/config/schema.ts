@@ -29,15 +29,22 @@ export function parseDuration(value: number | string): number | undefined {
 
 const ttl = z.number().int().min(0).max(2_147_483_647);
 
+function nameSchema(wildcard: boolean) {
+  return z.string().transform((value, ctx) => {
+    const parsed = parseName(value.trim(), { relative: 'absolute', wildcard });
+    if ('problem' in parsed) {
+      ctx.addIssue({ code: 'custom', message: parsed.problem });
+      return z.NEVER;
+    }
+    return parsed.name;
+  });
+}
+
 /** A domain name in presentation form (escapes allowed, trailing dot optional); stored canonical: lower case, no trailing dot. */
-export const domainName = z.string().transform((value, ctx) => {
-  const parsed = parseName(value.trim(), { relative: 'absolute', wildcard: false });
-  if ('problem' in parsed) {
-    ctx.addIssue({ code: 'custom', message: parsed.problem });
-    return z.NEVER;
-  }
-  return parsed.name;
-});
+export const domainName = nameSchema(false);
+
+/** A steered name: a domain name, or a wildcard `*.<name>` that answers every name below it that has no node of its own (RFC 4592). */
+const steeredName = nameSchema(true);
 
 /** A domain name that names a host (name servers, the SOA MNAME): letters, digits and hyphens (see hostnameProblem). */
 const hostName = domainName.transform((name, ctx) => {
@@ -201,7 +208,7 @@ const ruleSchema = z.strictObject({
 });
 
 const steeredNameSchema = z.strictObject({
-  name: domainName,
+  name: steeredName,
   ttl: ttl.default(30),
   /** At most this many endpoints in one answer. */
   max_answers: z.number().int().min(1).max(64).default(8),

@@ -1,8 +1,7 @@
-import { encodeRecord, POINTER_TO_QNAME, RCODE } from './wire.js';
-import type { AnyRecordData } from '../config/records.js';
-import type { ZoneModel } from '../config/model.js';
-
-/** The sections of a response, encoded once per snapshot; the hot path copies them after the question. */
+/**
+ * The sections of a response, encoded once per snapshot; the hot path copies them after the
+ * question (or after a chain prefix) and patches the few compression pointers it must.
+ */
 export interface PrebuiltAnswer {
   readonly rcode: number;
   /** Authoritative answer bit: off only for referrals. */
@@ -13,7 +12,34 @@ export interface PrebuiltAnswer {
   readonly nscount: number;
   readonly additional: Buffer;
   readonly arcount: number;
+  /**
+   * Late-bound compression pointers (RFC 1035 4.1.4) of an answer shared by names of
+   * different lengths, as pairs [position, target] counted from the start of the answer
+   * section: target < 0 points `-target` octets before the end of the anchor name (the
+   * question name, or a chain prefix's last target), target >= 0 at that octet of the
+   * sections themselves. Empty for answers of one name, whose pointers are written at compile time.
+   */
+  readonly fixups: Int32Array;
+  /** Positions of owner pointers to the question name (0xc00c), moved to the anchor name when the answer follows a chain prefix. */
+  readonly ownerAt: Int32Array;
 }
+
+/**
+ * The static CNAME records in front of a per-client answer (a chain that ends at a steered
+ * name): the answer that follows takes the prefix's last CNAME target as its anchor name.
+ */
+export interface ChainPrefix {
+  readonly records: Buffer;
+  readonly count: number;
+  /** As PrebuiltAnswer.fixups, anchored at the question name. */
+  readonly fixups: Int32Array;
+  /** Offset of the last target name (written uncompressed) inside `records`, and its length in octets. */
+  readonly anchorAt: number;
+  readonly anchorLength: number;
+}
+
+const NO_POINTERS: Int32Array = new Int32Array(0);
+const EMPTY = Buffer.alloc(0);
 
 /** A list of encoded records and how many there are. */
 export interface RecordSection {
@@ -21,25 +47,19 @@ export interface RecordSection {
   readonly count: number;
 }
 
-export const EMPTY_SECTION: RecordSection = { bytes: Buffer.alloc(0), count: 0 };
-
-/** Joins sections into one. */
-export function joinSections(...sections: RecordSection[]): RecordSection {
-  return { bytes: Buffer.concat(sections.map((s) => s.bytes)), count: sections.reduce((n, s) => n + s.count, 0) };
-}
-
-/** Records owned by the queried name (owner written as a pointer to the question). */
-export function qnameRecords(ttl: number, data: readonly AnyRecordData[]): RecordSection {
-  return { bytes: Buffer.concat(data.map((d) => encodeRecord(POINTER_TO_QNAME, ttl, d))), count: data.length };
-}
-
-/** Records with an explicit owner name. */
-export function namedRecords(records: readonly { name: string; ttl: number; data: AnyRecordData }[]): RecordSection {
-  return { bytes: Buffer.concat(records.map((r) => encodeRecord(r.name, r.ttl, r.data))), count: records.length };
-}
+/** No records. */
+export const EMPTY_SECTION: RecordSection = { bytes: EMPTY, count: 0 };
 
 /** Assembles a prebuilt answer. */
-export function prebuilt(rcode: number, aa: boolean, answer: RecordSection, authority = EMPTY_SECTION, additional = EMPTY_SECTION): PrebuiltAnswer {
+export function prebuilt(
+  rcode: number,
+  aa: boolean,
+  answer: RecordSection,
+  authority = EMPTY_SECTION,
+  additional = EMPTY_SECTION,
+  fixups: Int32Array = NO_POINTERS,
+  ownerAt: Int32Array = NO_POINTERS,
+): PrebuiltAnswer {
   return {
     rcode,
     aa,
@@ -49,18 +69,7 @@ export function prebuilt(rcode: number, aa: boolean, answer: RecordSection, auth
     nscount: authority.count,
     additional: additional.bytes,
     arcount: additional.count,
+    fixups: fixups.length === 0 ? NO_POINTERS : fixups,
+    ownerAt: ownerAt.length === 0 ? NO_POINTERS : ownerAt,
   };
-}
-
-/** The zone's SOA as an authority-section record for negative answers. */
-export function negativeSoa(zone: ZoneModel): RecordSection {
-  // RFC 2308 3: the SOA's TTL in a negative answer is min(SOA TTL, SOA MINIMUM).
-  const ttl = Math.min(zone.ttl, zone.soa.minimum);
-  return { bytes: encodeRecord(zone.name, ttl, { type: 'SOA', ...zone.soa }), count: 1 };
-}
-
-/** NODATA and NXDOMAIN answers of a zone. */
-export function negativeAnswers(zone: ZoneModel): { nodata: PrebuiltAnswer; nxdomain: PrebuiltAnswer } {
-  const soa = negativeSoa(zone);
-  return { nodata: prebuilt(RCODE.NOERROR, true, EMPTY_SECTION, soa), nxdomain: prebuilt(RCODE.NXDOMAIN, true, EMPTY_SECTION, soa) };
 }

@@ -2,13 +2,13 @@ import type { ClientLocator } from '../geo/client-locator.js';
 import type { GeoLocation } from '../geo/geo-lookup.js';
 import { ecsScope, outcomeFor, pickRegion } from '../steering/answer-plan.js';
 import type { Random } from '../steering/types.js';
-import { isSteeredType, steeredAnswer, type NameNode } from './answer-table.js';
-import { EMPTY_SECTION, prebuilt, type PrebuiltAnswer } from './prebuilt.js';
+import { isSteeredType, steeredAnswer, steersType, type NameNode } from './answer-table.js';
+import { EMPTY_SECTION, prebuilt, type ChainPrefix, type PrebuiltAnswer } from './prebuilt.js';
 import { ParsedQuery, parseQuery, Verdict } from './query-parser.js';
 import { prefixKeyOfBytes, RateDecision } from './rate-limiter.js';
 import { writeAnswer, writeAnswerInto, writeError, writeErrorInto } from './response-writer.js';
 import type { ServingState } from './serving-state.js';
-import { HEADER_SIZE, RCODE } from './wire.js';
+import { HEADER_SIZE, RCODE, TYPE } from './wire.js';
 
 /** Which transport carried a query. */
 export type Transport = 'udp' | 'tcp';
@@ -67,6 +67,7 @@ export class QueryHandler implements MessageHandler {
   // The last reply resolve() decided on (fields, not an object per query).
   private replyAnswer: PrebuiltAnswer = SLIP_ANSWER;
   private replyScope = 0;
+  private replyPrefix: ChainPrefix | undefined = undefined;
   private replyLimit = 0;
   private replyRcode = 0;
   private replyMaxUdp = 512;
@@ -85,22 +86,23 @@ export class QueryHandler implements MessageHandler {
   /** Answers one DNS message. `remoteAddress` is the source address, used when the query has no ECS. */
   handle(msg: Buffer, transport: Transport, remoteAddress: string): Buffer | undefined {
     const reply = this.resolve(msg, msg.length, transport, remoteAddress);
-    if (reply === Reply.Answer) return writeAnswer(msg, this.q, this.replyAnswer, this.replyScope, this.replyLimit, this.replyMaxUdp);
+    if (reply === Reply.Answer) return writeAnswer(msg, this.q, this.replyAnswer, this.replyScope, this.replyLimit, this.replyMaxUdp, this.replyPrefix);
     if (reply === Reply.Error) return writeError(msg, this.q, this.replyRcode, this.replyMaxUdp);
     return undefined;
   }
 
   handleInto(msg: Buffer, length: number, client: ClientAddressBytes, out: Buffer): number {
     const reply = this.resolve(msg, length, 'udp', client);
-    if (reply === Reply.Answer) return writeAnswerInto(out, msg, this.q, this.replyAnswer, this.replyScope, this.replyLimit, this.replyMaxUdp);
+    if (reply === Reply.Answer) return writeAnswerInto(out, msg, this.q, this.replyAnswer, this.replyScope, this.replyLimit, this.replyMaxUdp, this.replyPrefix);
     if (reply === Reply.Error) return writeErrorInto(out, msg, this.q, this.replyRcode, this.replyMaxUdp);
     return -1;
   }
 
-  private answerWith(answer: PrebuiltAnswer, scope: number, limit: number): Reply {
+  private answerWith(answer: PrebuiltAnswer, scope: number, limit: number, prefix: ChainPrefix | undefined): Reply {
     this.replyAnswer = answer;
     this.replyScope = scope;
     this.replyLimit = limit;
+    this.replyPrefix = prefix;
     return Reply.Answer;
   }
 
@@ -119,57 +121,74 @@ export class QueryHandler implements MessageHandler {
       const decision = typeof remote === 'string' ? s.limiter.decide(remote) : s.limiter.decideKey(prefixKeyOfBytes(remote.family, remote.bytes, remote.offset));
       if (decision === RateDecision.Drop) return Reply.Drop;
       // a slip: header, question and OPT with TC set, so a real client retries over TCP
-      if (decision === RateDecision.Slip) return q.verdict === Verdict.Ok ? this.answerWith(SLIP_ANSWER, 0, 0) : Reply.Drop;
+      if (decision === RateDecision.Slip) return q.verdict === Verdict.Ok ? this.answerWith(SLIP_ANSWER, 0, 0, undefined) : Reply.Drop;
     }
     if (q.verdict === Verdict.Error) {
       this.observer.answered(transport, q.qtype, q.rcode, undefined, undefined);
       return this.errorWith(q.rcode);
     }
     const limit = transport === 'tcp' ? TCP_LIMIT : q.hasOpt ? Math.min(q.udpSize, s.maxUdpPayload) : 512;
-    const node = s.table.nodes.get(q.nameKey);
-    if (node === undefined) return this.answerMissing(s, msg, q, transport, limit);
+    let node = s.table.nodes.get(q.nameKey);
+    if (node === undefined) {
+      const encloser = this.closestEncloser(s, msg, q);
+      if (encloser === undefined) {
+        this.observer.answered(transport, q.qtype, RCODE.REFUSED, undefined, undefined);
+        return this.errorWith(RCODE.REFUSED);
+      }
+      if (encloser.referral !== undefined || encloser.wildcard === undefined) {
+        const missing = encloser.referral ?? encloser.zone.nxdomain;
+        this.observer.answered(transport, q.qtype, missing.rcode, encloser.zone.name, undefined);
+        return this.answerWith(missing, 0, limit, undefined);
+      }
+      node = encloser.wildcard; // the wildcard stands for the name (RFC 4592 3.3.1)
+    }
 
-    let answer: PrebuiltAnswer | undefined;
+    let answer: PrebuiltAnswer;
+    let prefix: ChainPrefix | undefined;
     let scope = 0;
     let steeredInfo: SteeredInfo | undefined;
-    if (node.referral !== undefined) {
-      answer = node.referral;
-    } else if (node.steered !== undefined && (isSteeredType(q.qtype) || (node.steered.plan.hasCnameRegion && !node.byType.has(q.qtype)))) {
+    // the name's own policy, or (a CNAME chain that ends at a steered name) the target's
+    const chain = node.chain;
+    const steered =
+      node.steered !== undefined && (isSteeredType(q.qtype) || steersType(node.steered, q.qtype, node.byType))
+        ? node.steered
+        : chain !== undefined && steersType(chain.steered, q.qtype, node.byType)
+          ? chain.steered
+          : undefined;
+    if (steered !== undefined) {
       const location = this.locate(s.locator, msg, q, remote);
-      const outcome = outcomeFor(node.steered.plan, location.country, location.continent);
+      const outcome = outcomeFor(steered.plan, location.country, location.continent);
       const region = pickRegion(outcome, this.rand);
-      answer = steeredAnswer(node.steered, region, q.qtype, node.zone, this.rand);
+      if (steered === node.steered) {
+        answer = steeredAnswer(steered, region, q.qtype, node.zone.nodata, this.rand);
+      } else {
+        // the chain's static records, then this client's answer
+        answer = steeredAnswer(steered, region, q.qtype, chain!.nodata, this.rand);
+        prefix = chain!.prefix;
+      }
       if (q.ecsFamily !== 0) scope = ecsScope(location.prefixLength, q.ecsSourcePrefix);
       steeredInfo = this.steeredInfo;
-      steeredInfo.name = node.name;
+      steeredInfo.name = steered.plan.policy.name;
       steeredInfo.region = region;
       steeredInfo.failOpen = outcome.failOpen;
-    } else if (node.cname !== undefined) {
-      answer = node.byType.get(q.qtype) ?? node.cname;
     } else {
-      answer = node.byType.get(q.qtype) ?? (q.qtype === 255 ? node.any : undefined) ?? node.zone.nodata;
+      // static data; at and below a zone cut the fallback is the referral
+      answer = node.byType.get(q.qtype) ?? (q.qtype === TYPE.ANY ? node.any : node.fallback);
     }
     this.observer.answered(transport, q.qtype, answer.rcode, node.zone.name, steeredInfo);
-    return this.answerWith(answer, scope, limit);
+    return this.answerWith(answer, scope, limit, prefix);
   }
 
-  /** No node for the name: referral below a cut, NXDOMAIN inside a zone, REFUSED outside. */
-  private answerMissing(s: ServingState, msg: Buffer, q: ParsedQuery, transport: Transport, limit: number): Reply {
+  /** The deepest existing ancestor of a name that has no node (RFC 4592 3.3.1), or undefined outside our zones. */
+  private closestEncloser(s: ServingState, msg: Buffer, q: ParsedQuery): NameNode | undefined {
     const key = q.nameKey;
-    let encloser: NameNode | undefined;
     // label lengths read from the question in msg (the key is its folded copy): no
     // key.charCodeAt, a generic lookup while String.prototype is in dictionary mode (name-keys.ts)
     for (let i = msg[HEADER_SIZE] + 1; i < key.length - 1; i += msg[HEADER_SIZE + i] + 1) {
-      encloser = s.table.nodes.get(key.slice(i));
-      if (encloser !== undefined) break;
+      const encloser = s.table.nodes.get(key.slice(i));
+      if (encloser !== undefined) return encloser;
     }
-    if (encloser === undefined) {
-      this.observer.answered(transport, q.qtype, RCODE.REFUSED, undefined, undefined);
-      return this.errorWith(RCODE.REFUSED);
-    }
-    const answer = encloser.referral ?? encloser.zone.nxdomain;
-    this.observer.answered(transport, q.qtype, answer.rcode, encloser.zone.name, undefined);
-    return this.answerWith(answer, 0, limit);
+    return undefined;
   }
 
   /** The client's location: from a usable ECS option, else from the source address. */

@@ -1,21 +1,12 @@
-import type { PrebuiltAnswer } from './prebuilt.js';
+import type { ChainPrefix, PrebuiltAnswer } from './prebuilt.js';
 import type { ParsedQuery } from './query-parser.js';
+import { copyBytes, sectionsLength, writeSections } from './section-writer.js';
 import { HEADER_SIZE, OPT_ECS, TYPE } from './wire.js';
 
 // Assembles a response from the query's own header and question (so the client's letter
 // case and id come back untouched) and the prebuilt sections of the snapshot.
 
 const OPT_FIXED = 11; // root name, type, class, ttl, rdlength
-
-/**
- * Copies src[start, end) to dst at `at`; returns the bytes copied. A plain loop: responses
- * are a few hundred bytes, and Buffer#copy's argument checks cost more than the copying
- * (it was the top frame after the handler itself in a profile of handle()).
- */
-function copyBytes(src: Uint8Array, start: number, end: number, dst: Uint8Array, at: number): number {
-  for (let i = start; i < end; i++) dst[at + i - start] = src[i];
-  return end - start;
-}
 
 /** Big-endian 16 bits at `at`: Buffer#writeUInt16BE's range checks showed in the profile. */
 function put16(out: Uint8Array, at: number, value: number): void {
@@ -64,43 +55,41 @@ function writeHeader(out: Buffer, msg: Buffer, q: ParsedQuery, aa: boolean, tc: 
   put16(out, 10, ar);
 }
 
-/** Bytes of the whole answer: header, question, the prebuilt sections and OPT. */
-function fullLength(q: ParsedQuery, answer: PrebuiltAnswer): number {
-  return q.questionEnd + answer.answer.length + answer.authority.length + answer.additional.length + optSize(q);
+/** Bytes of the whole answer: header, question, the chain prefix, the prebuilt sections and OPT. */
+function fullLength(q: ParsedQuery, answer: PrebuiltAnswer, prefix: ChainPrefix | undefined): number {
+  return q.questionEnd + sectionsLength(answer, prefix) + optSize(q);
 }
 
 /** Bytes of the response writeAnswer builds: the full answer, or header, question and OPT when it does not fit `limit`. */
-function answerLength(q: ParsedQuery, answer: PrebuiltAnswer, limit: number): number {
-  const full = fullLength(q, answer);
+function answerLength(q: ParsedQuery, answer: PrebuiltAnswer, limit: number, prefix: ChainPrefix | undefined): number {
+  const full = fullLength(q, answer, prefix);
   return full > limit ? q.questionEnd + optSize(q) : full;
 }
 
 /**
  * A full response. `limit` is the largest message the transport allows (UDP: the client's
  * payload size capped by ours; TCP: 65535); when the answer does not fit, the response is
- * truncated to header, question and OPT with TC set (RFC 2181 9, RFC 6891 7).
+ * truncated to header, question and OPT with TC set (RFC 2181 9, RFC 6891 7). `prefix`: the
+ * static CNAME records of a chain written before a per-client answer.
  */
-export function writeAnswer(msg: Buffer, q: ParsedQuery, answer: PrebuiltAnswer, scope: number, limit: number, maxUdpPayload: number): Buffer {
-  const out = Buffer.allocUnsafe(answerLength(q, answer, limit));
-  writeAnswerInto(out, msg, q, answer, scope, limit, maxUdpPayload);
+export function writeAnswer(msg: Buffer, q: ParsedQuery, answer: PrebuiltAnswer, scope: number, limit: number, maxUdpPayload: number, prefix?: ChainPrefix): Buffer {
+  const out = Buffer.allocUnsafe(answerLength(q, answer, limit, prefix));
+  writeAnswerInto(out, msg, q, answer, scope, limit, maxUdpPayload, prefix);
   return out;
 }
 
 /** writeAnswer into `out` from offset 0 (the batch path's reply slot); returns the length, or -1 when `out` is too small. */
-export function writeAnswerInto(out: Buffer, msg: Buffer, q: ParsedQuery, answer: PrebuiltAnswer, scope: number, limit: number, maxUdpPayload: number): number {
-  const length = answerLength(q, answer, limit);
+export function writeAnswerInto(out: Buffer, msg: Buffer, q: ParsedQuery, answer: PrebuiltAnswer, scope: number, limit: number, maxUdpPayload: number, prefix?: ChainPrefix): number {
+  const length = answerLength(q, answer, limit, prefix);
   if (length > out.length) return -1;
-  const tc = fullLength(q, answer) > limit;
+  const tc = fullLength(q, answer, prefix) > limit;
   const arcount = answer.arcount + (q.hasOpt ? 1 : 0);
+  const ancount = prefix === undefined ? answer.ancount : prefix.count + answer.ancount;
   if (tc) writeHeader(out, msg, q, answer.aa, true, answer.rcode, 1, 0, 0, q.hasOpt ? 1 : 0);
-  else writeHeader(out, msg, q, answer.aa, false, answer.rcode, 1, answer.ancount, answer.nscount, arcount);
+  else writeHeader(out, msg, q, answer.aa, false, answer.rcode, 1, ancount, answer.nscount, arcount);
   copyBytes(msg, HEADER_SIZE, q.questionEnd, out, HEADER_SIZE);
   let o = q.questionEnd;
-  if (!tc) {
-    o += copyBytes(answer.answer, 0, answer.answer.length, out, o);
-    o += copyBytes(answer.authority, 0, answer.authority.length, out, o);
-    o += copyBytes(answer.additional, 0, answer.additional.length, out, o);
-  }
+  if (!tc) o = writeSections(out, o, q, answer, prefix);
   if (q.hasOpt) o = writeOpt(out, o, msg, q, answer.rcode, maxUdpPayload, scope);
   return length;
 }

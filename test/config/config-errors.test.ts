@@ -16,6 +16,11 @@ describe('the example config', () => {
   it('is valid', () => {
     expect(problemsAfter(() => {})).toEqual([]);
   });
+
+  it('takes a steered wildcard beside the steered name (RFC 4592)', () => {
+    expect(problemsAfter((d) => d.names.push({ ...d.names[0], name: '*.API.example.com.' }))).toEqual([]);
+    expect(loadDocument({ ...exampleDocument(), names: [{ name: '*.api.example.com', default: ['tokyo'] }] }).model.policies.map((p) => p.name)).toEqual(['*.api.example.com']);
+  });
 });
 
 describe('each bad config gets its own named error', () => {
@@ -42,6 +47,18 @@ describe('each bad config gets its own named error', () => {
     ['rule without countries or continents', (d) => (d.names[0].rules[0] = { tiers: ['taiwan'] }), 'names[0].rules[0]: a rule needs countries or continents'],
     ['bad duration', (d) => (d.geoip = { reload_check_interval: 'soon' }), 'geoip.reload_check_interval: expected a duration like 500ms, 10s, 2m or 1h, got "soon"'],
     ['region twice in one failover list', (d) => (d.names[0].default = ['taiwan', 'taiwan']), 'names[0].default[1]: region taiwan already appears in an earlier tier'],
+    ['wildcard not leftmost in a steered name', (d) => (d.names[0].name = 'api.*.example.com'), 'names[0].name: "*" in "api.*.example.com"; a wildcard is a whole leftmost label like *.example.com (RFC 4592)'],
+    ['steered wildcard with a static A', (d) => { d.names[0].name = '*.api.example.com'; d.zones[0].records.push({ name: '*.api', type: 'A', value: '192.0.2.9' }); }, 'names[0].name: *.api.example.com also has a static A record'],
+    [
+      'steered name below a delegation',
+      (d) => { d.names[0].name = 'api.sub.example.com'; d.zones[0].records.push({ name: 'sub', type: 'NS', value: 'ns.example.net.' }); },
+      'names[0].name: api.sub.example.com is at or below sub.example.com, which is delegated (NS records below the zone apex); the child zone\'s servers answer for it',
+    ],
+    [
+      'steered wildcard at a delegation',
+      (d) => { d.names[0].name = '*.sub.example.com'; d.zones[0].records.push({ name: 'sub', type: 'NS', value: 'ns.example.net.' }); },
+      'names[0].name: *.sub.example.com is at or below sub.example.com, which is delegated',
+    ],
   ];
   for (const [label, edit, expected] of table) {
     it(label, () => {

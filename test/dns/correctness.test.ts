@@ -116,12 +116,16 @@ describe('static records beside steered names', () => {
     });
   }
 
-  it('CNAME answers any type, with the in-zone target chased when static', async () => {
-    const r = await ask(server.port, { name: 'www.example.com', type: 'A' });
+  it('a CNAME to a steered name carries the steered answer for that client (RFC 1034 4.3.2)', async () => {
+    const r = await ask(server.port, { name: 'www.example.com', type: 'A', ecs: '202.32.0.0/24' });
     expect(r.rcode).toBe(0);
-    // www -> api.example.com, which is steered: the resolver chases it (with its own ECS)
-    expect(r.answers).toEqual(['api.example.com']);
-    expect(r.packet.answers[0].type).toBe(Packet.TYPE.CNAME);
+    // www -> api.example.com, steered: JP is answered from tokyo, with the scope of that decision
+    expect(r.packet.answers.map((a) => [a.name, a.type])).toEqual([
+      ['www.example.com', Packet.TYPE.CNAME],
+      ['api.example.com', Packet.TYPE.A],
+    ]);
+    expect(r.answers).toEqual(['api.example.com', '198.51.100.30']);
+    expect(r.ecs?.scopePrefixLength).toBe(16);
   });
 
   it('a CNAME to a static in-zone name carries the target records too (RFC 1034 4.3.2)', async () => {
@@ -131,9 +135,10 @@ describe('static records beside steered names', () => {
       ['mail.example.com', Packet.TYPE.A],
     ]);
     expect(r.answers).toEqual(['mail.example.com', '192.0.2.25']);
-    // a type the target does not have: the CNAME alone
+    // a type the target does not have: the CNAME, and the SOA for negative caching (RFC 2308 2.2)
     const txt = await ask(server.port, { name: 'smtp.example.com', type: 'TXT' });
     expect(txt.answers).toEqual(['mail.example.com']);
+    expect(txt.packet.authorities.map((a) => [a.name, a.type])).toEqual([['example.com', Packet.TYPE.SOA]]);
   });
 
   it('CAA', async () => {

@@ -15,6 +15,15 @@ import { builtHandler, exampleDocument } from '../support/test-server.js';
 function document(rrl = false): Record<string, any> {
   const doc = exampleDocument();
   doc.zones[0].records.push({ name: 'big', type: 'TXT', value: 'x'.repeat(700) });
+  // chains, wildcards, a delegation and HTTPS hints: the answers with late-bound pointers and chain prefixes
+  doc.zones[0].records.push(
+    { name: '*.tenants', type: 'CNAME', value: 'www.example.com.' },
+    { name: '*.wild', type: 'A', value: '192.0.2.99' },
+    { name: 'api', type: 'HTTPS', value: '1 . alpn=h2 ipv4hint=steered ipv6hint=steered' },
+    { name: 'sub', type: 'NS', value: 'ns.sub.example.com.' },
+    { name: 'ns.sub', type: 'A', value: '192.0.2.54' },
+  );
+  doc.names.push({ name: '*.edge.example.com', default: ['tokyo'] });
   if (rrl) doc.dns.rrl = { enabled: true, responses_per_second: 3, slip: 2 };
   return doc;
 }
@@ -80,6 +89,21 @@ describe('QueryHandler.handleInto gives the bytes handle gives', () => {
     expect(fullA![2] & 0x02).toBe(0);
     expect(fullA!.length).toBeGreaterThan(700);
     expect(fullB).toEqual(fullA);
+  });
+
+  it('for chains, wildcards, referrals and steered HTTPS of names of every length', () => {
+    const names = ['www.example.com', 'a.tenants.example.com', 'A.Much.Longer.Name.Tenants.example.com', 'x.wild.example.com', 'x.y.WILD.example.com', 'sub.example.com', 'a.b.sub.example.com', 'q.edge.example.com', 'nx9.example.com'];
+    const rand = seededRandom(3);
+    for (const name of names) {
+      for (const type of [1, 28, 65, 15, 5, 255, 43]) {
+        for (const from of SOURCES) {
+          const packet = validQuery(rand, { name, type, edns: true, ecs: rand() < 0.5 });
+          const [a, b] = both(apps, packet, from);
+          expect(b).toEqual(a);
+          expect(a).toBeDefined();
+        }
+      }
+    }
   });
 
   for (const kind of KINDS) {

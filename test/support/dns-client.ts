@@ -7,7 +7,8 @@ const { Packet } = dns2;
 /** What to ask; `ecs` is "ADDRESS/PREFIX" (IPv4 or IPv6). */
 export interface QueryOptions {
   name: string;
-  type?: keyof typeof Packet.TYPE;
+  /** A type dns2 has a name for, or any type code (DS is 43). */
+  type?: keyof typeof Packet.TYPE | number;
   ecs?: string;
   /** false: no OPT record; otherwise the OPT fields. Default: OPT with a 1232-byte payload. */
   edns?: false | { udpSize?: number; version?: number; dnssecOk?: boolean };
@@ -20,7 +21,8 @@ export function buildQuery(opts: QueryOptions): Buffer {
   const packet = new Packet();
   packet.header.id = opts.id ?? Math.floor(Math.random() * 65535);
   packet.header.rd = opts.recursionDesired ? 1 : 0;
-  packet.questions.push({ name: opts.name, type: Packet.TYPE[opts.type ?? 'A'], class: Packet.CLASS.IN } as never);
+  const type = typeof opts.type === 'number' ? opts.type : Packet.TYPE[opts.type ?? 'A'];
+  packet.questions.push({ name: opts.name, type, class: Packet.CLASS.IN } as never);
   if (opts.edns !== false) {
     const rdata: unknown[] = [];
     if (opts.ecs) {

@@ -6,9 +6,11 @@ import { isSteeredType, steeredAnswer, type NameNode } from './answer-table.js';
 import { EMPTY_SECTION, prebuilt, type PrebuiltAnswer } from './prebuilt.js';
 import { ParsedQuery, parseQuery, Verdict } from './query-parser.js';
 import { prefixKeyOfBytes, RateDecision } from './rate-limiter.js';
-import { writeAnswer, writeAnswerInto, writeError, writeErrorInto } from './response-writer.js';
+import { writeAnswer, writeAnswerInto, writeError, writeErrorInto, type ReplyEdns } from './response-writer.js';
+import { CookieCheck, SERVER_COOKIE_LENGTH, type ServerCookies } from './server-cookies.js';
 import type { ServingState } from './serving-state.js';
-import { HEADER_SIZE, RCODE } from './wire.js';
+import { CLASS_CH, HEADER_SIZE, RCODE, TYPE } from './wire.js';
+import { isIPv4Mapped, parseIPv4, parseIPv6 } from '../shared/ip-address.js';
 
 /** Which transport carried a query. */
 export type Transport = 'udp' | 'tcp';
@@ -69,12 +71,17 @@ export class QueryHandler implements MessageHandler {
   private replyScope = 0;
   private replyLimit = 0;
   private replyRcode = 0;
-  private replyMaxUdp = 512;
+  /** The OPT extras of the reply being decided (NSID, server cookie): one object, refilled per query. */
+  private readonly edns: ReplyEdns = { maxUdpPayload: 512, nsid: undefined, serverCookie: undefined };
+  private readonly serverCookie = new Uint8Array(SERVER_COOKIE_LENGTH);
+  private readonly clientIp = new Uint8Array(16);
 
   constructor(
     private serving: ServingState,
     private readonly observer: QueryObserver = NO_OBSERVER,
     private readonly rand: Random = Math.random,
+    /** Milliseconds since the epoch: the timestamp of server cookies (RFC 9018 4.3). */
+    private readonly clock: () => number = Date.now,
   ) {}
 
   /** Swaps what queries are answered from; a query in progress finishes on the old state. */
@@ -85,15 +92,15 @@ export class QueryHandler implements MessageHandler {
   /** Answers one DNS message. `remoteAddress` is the source address, used when the query has no ECS. */
   handle(msg: Buffer, transport: Transport, remoteAddress: string): Buffer | undefined {
     const reply = this.resolve(msg, msg.length, transport, remoteAddress);
-    if (reply === Reply.Answer) return writeAnswer(msg, this.q, this.replyAnswer, this.replyScope, this.replyLimit, this.replyMaxUdp);
-    if (reply === Reply.Error) return writeError(msg, this.q, this.replyRcode, this.replyMaxUdp);
+    if (reply === Reply.Answer) return writeAnswer(msg, this.q, this.replyAnswer, this.replyScope, this.replyLimit, this.edns);
+    if (reply === Reply.Error) return writeError(msg, this.q, this.replyRcode, this.edns);
     return undefined;
   }
 
   handleInto(msg: Buffer, length: number, client: ClientAddressBytes, out: Buffer): number {
     const reply = this.resolve(msg, length, 'udp', client);
-    if (reply === Reply.Answer) return writeAnswerInto(out, msg, this.q, this.replyAnswer, this.replyScope, this.replyLimit, this.replyMaxUdp);
-    if (reply === Reply.Error) return writeErrorInto(out, msg, this.q, this.replyRcode, this.replyMaxUdp);
+    if (reply === Reply.Answer) return writeAnswerInto(out, msg, this.q, this.replyAnswer, this.replyScope, this.replyLimit, this.edns);
+    if (reply === Reply.Error) return writeErrorInto(out, msg, this.q, this.replyRcode, this.edns);
     return -1;
   }
 
@@ -112,7 +119,10 @@ export class QueryHandler implements MessageHandler {
   /** Decides the reply to msg[0, length) into the reply fields. */
   private resolve(msg: Buffer, length: number, transport: Transport, remote: string | ClientAddressBytes): Reply {
     const s = this.serving;
-    this.replyMaxUdp = s.maxUdpPayload;
+    const edns = this.edns;
+    edns.maxUdpPayload = s.maxUdpPayload;
+    edns.nsid = undefined;
+    edns.serverCookie = undefined;
     const q = parseQuery(msg, this.q, length);
     if (q.verdict === Verdict.Drop) return Reply.Drop;
     if (transport === 'udp' && s.limiter !== undefined) {
@@ -121,11 +131,24 @@ export class QueryHandler implements MessageHandler {
       // a slip: header, question and OPT with TC set, so a real client retries over TCP
       if (decision === RateDecision.Slip) return q.verdict === Verdict.Ok ? this.answerWith(SLIP_ANSWER, 0, 0) : Reply.Drop;
     }
-    if (q.verdict === Verdict.Error) {
-      this.observer.answered(transport, q.qtype, q.rcode, undefined, undefined);
-      return this.errorWith(q.rcode);
+    if (q.optionsOk) {
+      if (q.nsid) edns.nsid = s.nsid;
+      if (q.cookieLength > 0 && s.cookies !== undefined) {
+        const check = this.checkCookie(s.cookies, msg, q, remote);
+        // RFC 7873 5.4: a query for a server cookie; BADCOOKIE only when it sent one that is not valid
+        if (q.verdict === Verdict.CookieOnly) return this.fail(transport, q, check === CookieCheck.Invalid ? RCODE.BADCOOKIE : RCODE.NOERROR);
+        // RFC 7873 5.2.3 choice 2, by configuration and over UDP only (TCP: "SHOULD choose (3)")
+        if (check !== CookieCheck.Valid && s.requireCookies && transport === 'udp' && q.verdict === Verdict.Ok) return this.fail(transport, q, RCODE.BADCOOKIE);
+      }
     }
+    if (q.verdict === Verdict.CookieOnly) {
+      // cookies are off: a message without a question is malformed, and answered without options
+      edns.nsid = undefined;
+      return this.fail(transport, q, RCODE.FORMERR);
+    }
+    if (q.verdict === Verdict.Error) return this.fail(transport, q, q.rcode);
     const limit = transport === 'tcp' ? TCP_LIMIT : q.hasOpt ? Math.min(q.udpSize, s.maxUdpPayload) : 512;
+    if (q.qclass === CLASS_CH) return this.answerChaos(s, q, transport, limit);
     const node = s.table.nodes.get(q.nameKey);
     if (node === undefined) return this.answerMissing(s, msg, q, transport, limit);
 
@@ -151,6 +174,54 @@ export class QueryHandler implements MessageHandler {
     }
     this.observer.answered(transport, q.qtype, answer.rcode, node.zone.name, steeredInfo);
     return this.answerWith(answer, scope, limit);
+  }
+
+  /** An error reply to a query no zone answers; counted without a zone. */
+  private fail(transport: Transport, q: ParsedQuery, rcode: number): Reply {
+    this.observer.answered(transport, q.qtype, rcode, undefined, undefined);
+    return this.errorWith(rcode);
+  }
+
+  /** CHAOS: TXT for id.server, hostname.bind and version.bind when configured; anything else REFUSED (as Knot). */
+  private answerChaos(s: ServingState, q: ParsedQuery, transport: Transport, limit: number): Reply {
+    const answer = q.qtype === TYPE.TXT ? s.chaos.get(q.nameKey) : undefined;
+    if (answer === undefined) return this.fail(transport, q, RCODE.REFUSED);
+    this.observer.answered(transport, q.qtype, answer.rcode, undefined, undefined);
+    return this.answerWith(answer, 0, limit);
+  }
+
+  /** Checks the query's cookie for the source address and sets the reply's server cookie (server-cookies.ts). */
+  private checkCookie(cookies: ServerCookies, msg: Buffer, q: ParsedQuery, remote: string | ClientAddressBytes): CookieCheck {
+    const now = Math.floor(this.clock() / 1000) >>> 0;
+    let ip: Uint8Array = this.clientIp;
+    let at = 0;
+    let len = 4;
+    if (typeof remote === 'string') {
+      const v4 = parseIPv4(remote);
+      if (v4 >= 0) {
+        ip[0] = v4 >>> 24;
+        ip[1] = (v4 >>> 16) & 0xff;
+        ip[2] = (v4 >>> 8) & 0xff;
+        ip[3] = v4 & 0xff;
+      } else if (parseIPv6(remote, ip, 0)) {
+        len = 16;
+      } else {
+        ip.fill(0, 0, 16);
+        len = 16;
+      }
+    } else {
+      ip = remote.bytes;
+      at = remote.offset;
+      len = remote.family === 4 ? 4 : 16;
+    }
+    // an IPv4 client on a dual-stack socket is the same client as over IPv4
+    if (len === 16 && isIPv4Mapped(ip, at)) {
+      at += 12;
+      len = 4;
+    }
+    const check = cookies.check(msg, q.cookieOffset, q.cookieLength, ip, at, len, now, this.serverCookie);
+    this.edns.serverCookie = this.serverCookie;
+    return check;
   }
 
   /** No node for the name: referral below a cut, NXDOMAIN inside a zone, REFUSED outside. */

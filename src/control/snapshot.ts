@@ -61,6 +61,8 @@ export function compileSnapshot(inputs: ControlInputs, model: ServiceModel, stat
   const serving: ServingState = {
     table: compileAnswerTable(model, plans),
     maxUdpPayload: inputs.config.config.dns.max_udp_payload,
+    ecsPrivateToSource: inputs.config.config.dns.ecs.private === 'source_address',
+    ecsScopeBeyondSource: inputs.config.config.dns.ecs.scope_beyond_source,
     ...compileServerIdentity(inputs.config.config.dns, inputs.config.identity),
     ...carriedOver(inputs, context),
   };

@@ -1,6 +1,6 @@
 import type { ClientLocator } from '../geo/client-locator.js';
 import type { GeoLocation } from '../geo/geo-lookup.js';
-import { ecsScope, outcomeFor, pickRegion } from '../steering/answer-plan.js';
+import { ecsScope, outcomeFor, pickRegion, type ScopeBasis } from '../steering/answer-plan.js';
 import type { Random } from '../steering/types.js';
 import { isSteeredType, steeredAnswer, type NameNode } from './answer-table.js';
 import { EMPTY_SECTION, prebuilt, type PrebuiltAnswer } from './prebuilt.js';
@@ -10,7 +10,8 @@ import { writeAnswer, writeAnswerInto, writeError, writeErrorInto, type ReplyEdn
 import { CookieCheck, SERVER_COOKIE_LENGTH, type ServerCookies } from './server-cookies.js';
 import type { ServingState } from './serving-state.js';
 import { CLASS_CH, HEADER_SIZE, RCODE, TYPE } from './wire.js';
-import { isIPv4Mapped, parseIPv4, parseIPv6 } from '../shared/ip-address.js';
+import { isIPv4Mapped, parseIPv4, parseIPv6, readUint32 } from '../shared/ip-address.js';
+import { isNonGlobalV4, isNonGlobalV6 } from '../shared/special-addresses.js';
 
 /** Which transport carried a query. */
 export type Transport = 'udp' | 'tcp';
@@ -75,6 +76,12 @@ export class QueryHandler implements MessageHandler {
   private readonly edns: ReplyEdns = { maxUdpPayload: 512, nsid: undefined, serverCookie: undefined };
   private readonly serverCookie = new Uint8Array(SERVER_COOKIE_LENGTH);
   private readonly clientIp = new Uint8Array(16);
+  /** The ECS address of the query as located (IPv4 as a number, IPv6 in `v6`), for its span. */
+  private ecsV4 = 0;
+  private locator: ClientLocator | undefined;
+  /** What the steered answer's ECS scope is computed from (steering/answer-plan.ts ecsScope). */
+  private readonly scope: ScopeBasis = { used: false, networkPrefix: 0, sourcePrefix: 0, family: 0, familyOffset: 0, placesWithinSource: undefined };
+  private readonly placesWithinSource = () => (this.q.ecsFamily === 1 ? this.locator!.spanV4(this.ecsV4, this.q.ecsSourcePrefix) : this.locator!.spanV6(this.v6, 0, this.q.ecsSourcePrefix));
 
   constructor(
     private serving: ServingState,
@@ -158,11 +165,11 @@ export class QueryHandler implements MessageHandler {
     if (node.referral !== undefined) {
       answer = node.referral;
     } else if (node.steered !== undefined && (isSteeredType(q.qtype) || (node.steered.plan.hasCnameRegion && !node.byType.has(q.qtype)))) {
-      const location = this.locate(s.locator, msg, q, remote);
+      const location = this.locate(s, msg, q, remote);
       const outcome = outcomeFor(node.steered.plan, location.country, location.continent);
       const region = pickRegion(outcome, this.rand);
       answer = steeredAnswer(node.steered, region, q.qtype, node.zone, this.rand);
-      if (q.ecsFamily !== 0) scope = ecsScope(location.prefixLength, q.ecsSourcePrefix);
+      if (q.ecsFamily !== 0) scope = ecsScope(node.steered.plan, outcome, this.scopeBasis(s, location));
       steeredInfo = this.steeredInfo;
       steeredInfo.name = node.name;
       steeredInfo.region = region;
@@ -243,20 +250,49 @@ export class QueryHandler implements MessageHandler {
     return this.answerWith(answer, 0, limit);
   }
 
-  /** The client's location: from a usable ECS option, else from the source address. */
-  private locate(locator: ClientLocator, msg: Buffer, q: ParsedQuery, remote: string | ClientAddressBytes): GeoLocation {
+  /**
+   * The client's location: from a usable ECS option, else from the source address. An ECS
+   * address inside a private, loopback, link-local, CGNAT or unique-local block is no client
+   * location: with dns.ecs.private source_address the resolver's address decides instead.
+   */
+  private locate(s: ServingState, msg: Buffer, q: ParsedQuery, remote: string | ClientAddressBytes): GeoLocation {
+    const locator = s.locator;
+    const scope = this.scope;
+    scope.used = false;
+    scope.familyOffset = 0;
     if (q.ecsFamily === 1 && q.ecsSourcePrefix > 0) {
       const m = q.ecsAddressOffset;
       const n = q.ecsAddressLength;
       const addr = ((n > 0 ? msg[m] : 0) * 0x1000000 + (n > 1 ? msg[m + 1] << 16 : 0) + (n > 2 ? msg[m + 2] << 8 : 0) + (n > 3 ? msg[m + 3] : 0)) >>> 0;
-      return locator.locateV4(addr, q.ecsSourcePrefix);
-    }
-    if (q.ecsFamily === 2 && q.ecsSourcePrefix > 0) {
+      if (!s.ecsPrivateToSource || !isNonGlobalV4(addr, q.ecsSourcePrefix)) {
+        scope.used = true;
+        this.ecsV4 = addr;
+        return locator.locateV4(addr, q.ecsSourcePrefix);
+      }
+    } else if (q.ecsFamily === 2 && q.ecsSourcePrefix > 0) {
       const v6 = this.v6;
       v6.fill(0);
       for (let i = 0; i < q.ecsAddressLength; i++) v6[i] = msg[q.ecsAddressOffset + i];
-      return locator.locateV6(v6, 0, q.ecsSourcePrefix);
+      // ::ffff:a.b.c.d/p is the IPv4 network a.b.c.d/(p - 96): located as IPv4, scoped in IPv6 bits
+      const mapped = q.ecsSourcePrefix >= 96 && isIPv4Mapped(v6, 0);
+      const nonGlobal = mapped ? isNonGlobalV4(readUint32(v6, 12), q.ecsSourcePrefix - 96) : isNonGlobalV6(v6, 0, q.ecsSourcePrefix);
+      if (!s.ecsPrivateToSource || !nonGlobal) {
+        scope.used = true;
+        scope.familyOffset = mapped ? 96 : 0;
+        return locator.locateV6(v6, 0, q.ecsSourcePrefix);
+      }
     }
     return typeof remote === 'string' ? locator.locateText(remote) : locator.locateBytes(remote.family, remote.bytes, remote.offset);
+  }
+
+  /** The scope basis of the query just located (see locate). */
+  private scopeBasis(s: ServingState, location: GeoLocation): ScopeBasis {
+    const scope = this.scope;
+    scope.networkPrefix = location.prefixLength;
+    scope.sourcePrefix = this.q.ecsSourcePrefix;
+    scope.family = this.q.ecsFamily;
+    this.locator = s.locator;
+    scope.placesWithinSource = s.ecsScopeBeyondSource ? this.placesWithinSource : undefined;
+    return scope;
   }
 }

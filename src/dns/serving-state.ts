@@ -14,6 +14,10 @@ export interface ServingState extends ServerIdentity {
   readonly locator: ClientLocator;
   /** Largest UDP response we send, whatever the client offers (dns.max_udp_payload). */
   readonly maxUdpPayload: number;
+  /** dns.ecs.private is source_address: a private, loopback, link-local, CGNAT or unique-local ECS address is located by the resolver's address. */
+  readonly ecsPrivateToSource: boolean;
+  /** dns.ecs.scope_beyond_source. */
+  readonly ecsScopeBeyondSource: boolean;
   /** dns.rrl when enabled; its counts carry over compiles that keep its settings. */
   readonly limiter: ResponseRateLimiter | undefined;
 }

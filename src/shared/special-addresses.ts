@@ -2,20 +2,15 @@
 // an ECS option carrying one of them is no client location (RFC 7871 7.1.2 lets the server
 // treat such an option as it sees fit). A prefix counts when it lies wholly inside a block.
 
-/** [network, prefix length] of IPv4 blocks: private (RFC 1918), loopback, link-local, CGNAT (RFC 6598). */
-const V4_BLOCKS: readonly (readonly [number, number])[] = [
-  [0x0a000000, 8], // 10/8
-  [0xac100000, 12], // 172.16/12
-  [0xc0a80000, 16], // 192.168/16
-  [0x7f000000, 8], // 127/8
-  [0xa9fe0000, 16], // 169.254/16
-  [0x64400000, 10], // 100.64/10
-];
+/** IPv4 blocks: private (RFC 1918), loopback, link-local, CGNAT (RFC 6598); networks and lengths side by side (no iterator per query). */
+const V4_NETWORKS = Uint32Array.of(0x0a000000, 0xac100000, 0xc0a80000, 0x7f000000, 0xa9fe0000, 0x64400000);
+const V4_LENGTHS = Uint8Array.of(8, 12, 16, 8, 16, 10);
 
 /** True when the `prefix`-bit IPv4 network at `addr` (unsigned 32-bit) lies inside a non-global block. */
 export function isNonGlobalV4(addr: number, prefix: number): boolean {
-  for (const [net, len] of V4_BLOCKS) {
-    if (prefix >= len && (addr >>> (32 - len)) === (net >>> (32 - len))) return true;
+  for (let i = 0; i < V4_NETWORKS.length; i++) {
+    const len = V4_LENGTHS[i];
+    if (prefix >= len && addr >>> (32 - len) === V4_NETWORKS[i] >>> (32 - len)) return true;
   }
   return false;
 }

@@ -93,11 +93,7 @@ export class ClientLocator {
   /** IPv6 address: 16 bytes at bytes[offset..offset+16), already masked to `prefix` bits (0..128). */
   locateV6(bytes: Uint8Array, offset: number, prefix: number): GeoLocation {
     if (!(prefix >= 0 && prefix <= 128)) return unknownLocation(0);
-    const m = this.masked;
-    for (let i = 0; i < 16; i++) {
-      const bits = prefix - i * 8;
-      m[i] = bits >= 8 ? bytes[offset + i] : bits <= 0 ? 0 : bytes[offset + i] & (0xff << (8 - bits));
-    }
+    const m = this.maskV6(bytes, offset, prefix);
     // ::ffff:a.b.c.d is IPv4 (only reachable with prefix >= 96): same answer as GeoLookup.lookup
     if (isIPv4Mapped(m, 0)) return this.locateV4(readUint32(m, 12), prefix - 96);
     const blockBits = prefix < V6_BLOCK_BITS ? prefix : V6_BLOCK_BITS;
@@ -156,11 +152,7 @@ export class ClientLocator {
 
   /** spanV4 for the IPv6 network of `prefix` bits at bytes[offset, +16); IPv4-mapped networks as IPv4. */
   spanV6(bytes: Uint8Array, offset: number, prefix: number): readonly Place[] | undefined {
-    const m = this.masked;
-    for (let i = 0; i < 16; i++) {
-      const bits = prefix - i * 8;
-      m[i] = bits >= 8 ? bytes[offset + i] : bits <= 0 ? 0 : bytes[offset + i] & (0xff << (8 - bits));
-    }
+    const m = this.maskV6(bytes, offset, prefix);
     if (prefix >= 96 && isIPv4Mapped(m, 0)) return this.spanV4(readUint32(m, 12), prefix - 96);
     const key = exactV6Key(m) + String.fromCharCode(prefix);
     let span = this.spans.get(key);
@@ -169,6 +161,16 @@ export class ClientLocator {
       this.spans.set(key, span);
     }
     return span ?? undefined;
+  }
+
+  /** bytes[offset, +16) masked to `prefix` bits, in the locator's scratch buffer. */
+  private maskV6(bytes: Uint8Array, offset: number, prefix: number): Uint8Array {
+    const m = this.masked;
+    for (let i = 0; i < 16; i++) {
+      const bits = prefix - i * 8;
+      m[i] = bits >= 8 ? bytes[offset + i] : bits <= 0 ? 0 : bytes[offset + i] & (0xff << (8 - bits));
+    }
+    return m;
   }
 
   /** Swap the database (after a reload) and drop the cache. */

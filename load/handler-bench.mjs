@@ -7,7 +7,10 @@
 // one reused buffer, the client address as bytes). Quieter than dnsperf on a shared
 // machine, so it is what JS-side optimisations are judged by. Garbage is what scavenges
 // allocated in new space during a second pass.
-//   node load/handler-bench.mjs [--queries 2000000] [--config config/bench/geosteer.bench.yaml] [--with-ioredis]
+// --cookie client adds a DNS COOKIE option with a client cookie to every query (one SipHash
+// per query: a fresh server cookie); --cookie server sends the server cookie the handler gave
+// back as well (one SipHash to check it, echoed while under half an hour old).
+//   node load/handler-bench.mjs [--queries 2000000] [--config config/bench/geosteer.bench.yaml] [--with-ioredis] [--cookie none|client|server]
 import { readFileSync } from 'node:fs';
 import v8 from 'node:v8';
 import { dirname, join } from 'node:path';
@@ -16,7 +19,8 @@ import { parseArgs } from 'node:util';
 import { ecsData, plainQuery, seededRandom } from './hostile-packets.mjs';
 
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..');
-const { values } = parseArgs({ options: { queries: { type: 'string', default: '2000000' }, config: { type: 'string', default: join(ROOT, 'config/bench/geosteer.bench.yaml') }, 'with-ioredis': { type: 'boolean', default: false } } });
+const { values } = parseArgs({ options: { queries: { type: 'string', default: '2000000' }, config: { type: 'string', default: join(ROOT, 'config/bench/geosteer.bench.yaml') }, 'with-ioredis': { type: 'boolean', default: false }, cookie: { type: 'string', default: 'none' } } });
+if (!['none', 'client', 'server'].includes(values.cookie)) throw new Error(`--cookie: expected none, client or server, got ${values.cookie}`);
 // With state.store: redis, `serve` loads ioredis, whose `class ... extends String` puts
 // String.prototype in dictionary mode: every str.method() in optimized code then costs a
 // generic property lookup. --with-ioredis loads it here too, to see that server's cost.
@@ -29,8 +33,22 @@ const service = await buildService(parseConfigText(readFileSync(values.config, '
 const handler = service.handler;
 const V4 = [[1, 34, 5], [168, 95, 1], [203, 116, 0], [175, 136, 0], [202, 32, 0], [1, 11, 0], [8, 8, 8], [24, 48, 0], [187, 128, 0], [189, 0, 0], [81, 2, 69], [85, 214, 0], [90, 0, 0], [1, 120, 0], [117, 192, 0], [14, 160, 0], [112, 198, 0], [36, 64, 0]];
 
+const CLIENT_COOKIE = Buffer.from('0102030405060708', 'hex');
+/** The COOKIE option data the queries carry: none, the client cookie, or it and the server cookie the handler returned for 127.0.0.1. */
+function cookieData() {
+  if (values.cookie === 'none') return undefined;
+  if (values.cookie === 'client') return CLIENT_COOKIE;
+  const reply = handler.handle(plainQuery('example.com', 6, [{ code: 10, data: CLIENT_COOKIE }]), 'udp', '127.0.0.1');
+  const at = reply.indexOf(Buffer.concat([Buffer.from([0, 10, 0, 24]), CLIENT_COOKIE]));
+  if (at < 0) throw new Error('no server cookie in the reply: are dns.cookies enabled in the bench config?');
+  return reply.subarray(at + 4, at + 28);
+}
+const cookie = cookieData();
+
 function query(name, type, ecs) {
-  return plainQuery(name, type, ecs ? [{ code: 8, data: ecsData(1, 24, [...ecs, 0]) }] : []);
+  const options = ecs ? [{ code: 8, data: ecsData(1, 24, [...ecs, 0]) }] : [];
+  if (cookie) options.push({ code: 10, data: cookie });
+  return plainQuery(name, type, options);
 }
 function mix(random) {
   const rand = seededRandom(random ? 2 : 1);

@@ -5,6 +5,7 @@ import { ConfigError } from '../shared/errors.js';
 import { DEFAULT_MAX_CONFIG_BYTES, readConfigText } from './config-file.js';
 import { buildModel, type ServiceModel } from './model.js';
 import { boundProblems, MAX_LISTED_PROBLEMS, quoteValue } from './problem-list.js';
+import type { DnsIdentity } from './dns-identity.js';
 import { configSchema, type Config } from './schema.js';
 import type { ReadText } from './zone-file/loader.js';
 
@@ -17,6 +18,8 @@ export interface LoadedConfig {
   readonly text?: string;
   /** Every file it was read from, absolute: the config file (when loaded from one), each zone file and $INCLUDE. A change to any of them calls for a reload. */
   readonly files: readonly string[];
+  /** NSID and cookie secrets, resolved by the service (resolveDnsIdentity) and sent with the config to DNS workers; absent before (check-config, explain). */
+  readonly identity?: DnsIdentity;
 }
 
 /** How zone files named by the config are read; the default reads them from disk, relative to the config file's folder. */

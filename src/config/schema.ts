@@ -216,6 +216,9 @@ const steeredNameSchema = z.strictObject({
   default: z.array(tierSchema).min(1),
 });
 
+/** Longest dns.nsid in octets. */
+export const MAX_NSID_OCTETS = 128;
+
 const dnsSchema = z.strictObject({
   listen: z.array(listenAddress).min(1).default(['127.0.0.1:5353', '[::1]:5353']),
   /** Largest UDP response we send, whatever the client offers (RFC 6891 6.2.5; 1232 avoids fragmentation). */
@@ -236,6 +239,45 @@ const dnsSchema = z.strictObject({
       responses_per_second: z.number().int().min(1).default(20),
       /** Every slip-th limited response is sent truncated (TC) instead of dropped; 0 drops all. */
       slip: z.number().int().min(0).max(10).default(2),
+    })
+    .prefault({}),
+  /**
+   * NSID (RFC 5001) and the CHAOS id.server / hostname.bind answer: this text, or the machine's
+   * host name for `hostname`; off when absent. At most 128 octets, so a truncated reply with
+   * every option still fits 512 octets.
+   */
+  nsid: z
+    .string()
+    .min(1)
+    .refine((v) => Buffer.byteLength(v) <= MAX_NSID_OCTETS, { error: (iss) => `expected at most ${MAX_NSID_OCTETS} octets, got ${Buffer.byteLength(String(iss.input))}` })
+    .optional(),
+  /** The CHAOS version.bind answer; absent: such queries are REFUSED. */
+  version: z.string().min(1).max(255).optional(),
+  /** DNS cookies (RFC 7873) with interoperable server cookies (RFC 9018); see src/dns/README.md. */
+  cookies: z
+    .strictObject({
+      enabled: z.boolean().default(true),
+      /** Environment variable holding the secret: 32 hex digits, or several separated by spaces or commas (the first makes cookies, all are accepted). */
+      secret_env: z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/, 'expected an environment variable name').optional(),
+      /** File holding the secret, in the same form as secret_env's value. */
+      secret_file: z.string().min(1).optional(),
+      /** Lifetime of the generated secret (no secret_env or secret_file); the previous one is still accepted. */
+      rotation: duration.default(26 * 3_600_000).refine((ms) => ms >= 3_600_000, { error: 'expected at least 1h, the lifetime of a server cookie (RFC 9018 4.3)' }),
+      /** UDP queries with a client cookie but no valid server cookie get BADCOOKIE instead of an answer (RFC 7873 5.2.3). */
+      require: z.boolean().default(false),
+    })
+    .refine((c) => c.secret_env === undefined || c.secret_file === undefined, { error: 'give secret_env or secret_file, not both' })
+    .prefault({}),
+  ecs: z
+    .strictObject({
+      /**
+       * An ECS address that is private, loopback, link-local, CGNAT or unique-local says nothing
+       * about where the client is: `source_address` locates by the resolver's own address instead
+       * (scope 0), `as_is` looks the address up anyway.
+       */
+      private: z.enum(['source_address', 'as_is']).default('source_address'),
+      /** Answer with a scope longer than the source prefix when that prefix spans networks with different answers (RFC 7871 7.2.1). */
+      scope_beyond_source: z.boolean().default(false),
     })
     .prefault({}),
 });
@@ -558,6 +600,7 @@ export type SteeredNameConfig = Config['names'][number];
 export type RuleConfig = SteeredNameConfig['rules'][number];
 export type TierConfig = RuleConfig['tiers'][number];
 export type HealthConfig = Config['health'];
+export type DnsConfig = Config['dns'];
 export type CheckConfig = NonNullable<RegionConfig['endpoints'][number]['check']>;
 export type SourcesConfig = NonNullable<Config['sources']>;
 export type KubernetesRegionSourceConfig = NonNullable<SourcesConfig['kubernetes']>['regions'][string];

@@ -1,4 +1,7 @@
 import { ClientLocator } from '../geo/client-locator.js';
+import { unknownLocation } from '../geo/geo-location.js';
+import { isIPv4Mapped, readUint32 } from '../shared/ip-address.js';
+import { isNonGlobalV4, isNonGlobalV6 } from '../shared/special-addresses.js';
 import type { GeoDatabaseInfo } from '../geo/geo-lookup.js';
 import { parseClientPrefix } from '../shared/client-prefix.js';
 import { canonicalName } from '../config/names.js';
@@ -27,12 +30,18 @@ export function explainQuery(snapshot: Snapshot, name: string, client: string, t
   const parsed = parseClientPrefix(client);
   if (typeof parsed === 'string') throw new GeosteerError('BAD_REQUEST', `client: ${parsed}`);
   const locator = new ClientLocator(snapshot.inputs.geo.db, { maxEntries: 2 });
-  const location = parsed.family === 4 ? locator.locateV4(parsed.v4, parsed.prefix) : locator.locateV6(parsed.v6, 0, parsed.prefix);
+  // the same classification as the DNS path (query-handler.ts locate)
+  const mapped = parsed.family === 6 && parsed.prefix >= 96 && isIPv4Mapped(parsed.v6, 0);
+  const nonGlobal = parsed.family === 4 ? isNonGlobalV4(parsed.v4, parsed.prefix) : mapped ? isNonGlobalV4(readUint32(parsed.v6, 12), parsed.prefix - 96) : isNonGlobalV6(parsed.v6, 0, parsed.prefix);
+  const ecsUsed = !(nonGlobal && snapshot.serving.ecsPrivateToSource);
+  const location = !ecsUsed ? unknownLocation(0) : parsed.family === 4 ? locator.locateV4(parsed.v4, parsed.prefix) : locator.locateV6(parsed.v6, 0, parsed.prefix);
+  const span = snapshot.serving.ecsScopeBeyondSource ? () => (parsed.family === 4 ? locator.spanV4(parsed.v4, parsed.prefix) : locator.spanV6(parsed.v6, 0, parsed.prefix)) : undefined;
   const trace = explainAnswer(
     plan,
-    { query: `${parsed.text}/${parsed.prefix}`, country: location.country, continent: location.continent, networkPrefix: location.prefixLength, sourcePrefix: parsed.prefix },
+    { query: `${parsed.text}/${parsed.prefix}`, country: location.country, continent: location.continent, networkPrefix: location.prefixLength, sourcePrefix: parsed.prefix, ecsUsed, family: parsed.family === 4 ? 1 : 2, familyOffset: mapped ? 96 : 0 },
     type,
     rand,
+    span,
   );
   const { geo, health } = snapshot.inputs;
   const explanation = { ...trace, generation: snapshot.generation, geoip: { ...geo.db.info, generation: geo.generation } };

@@ -1,6 +1,7 @@
 import type { ServiceModel } from '../config/model.js';
 import { compileAnswerTable } from '../dns/answer-table.js';
 import { ResponseRateLimiter } from '../dns/rate-limiter.js';
+import { compileServerIdentity } from '../dns/server-identity.js';
 import type { ServingState } from '../dns/serving-state.js';
 import { ClientLocator, type LocatorStats } from '../geo/client-locator.js';
 import { compileAnswerPlan, type NameAnswerPlan } from '../steering/answer-plan.js';
@@ -60,6 +61,9 @@ export function compileSnapshot(inputs: ControlInputs, model: ServiceModel, stat
   const serving: ServingState = {
     table: compileAnswerTable(model, plans),
     maxUdpPayload: inputs.config.config.dns.max_udp_payload,
+    ecsPrivateToSource: inputs.config.config.dns.ecs.private === 'source_address',
+    ecsScopeBeyondSource: inputs.config.config.dns.ecs.scope_beyond_source,
+    ...compileServerIdentity(inputs.config.config.dns, inputs.config.identity),
     ...carriedOver(inputs, context),
   };
   return { generation: context.generation, inputs, model, status, plans, serving };

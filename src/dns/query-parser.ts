@@ -1,5 +1,6 @@
-import { CLASS_ANY, CLASS_IN, HEADER_SIZE, OPT_ECS, RCODE, TYPE } from './wire.js';
+import { CLASS_ANY, CLASS_CH, CLASS_IN, HEADER_SIZE, OPT_COOKIE, OPT_ECS, OPT_NSID, RCODE, TYPE } from './wire.js';
 import { nameKeyOf } from './name-keys.js';
+import { readTsig } from './tsig.js';
 
 // Hand-written decoder for the part of a query the hot path needs: header, the one
 // question, and the OPT record with its ECS option. Measured need: a full dns2 parse per
@@ -14,6 +15,8 @@ export const Verdict = {
   Drop: 1,
   /** Answer with `rcode` and, when `questionEnd` > 0, the question echoed. */
   Error: 2,
+  /** A QUERY with no question and a COOKIE option: asks for a server cookie (RFC 7873 5.4). */
+  CookieOnly: 3,
 } as const;
 export type Verdict = (typeof Verdict)[keyof typeof Verdict];
 
@@ -48,6 +51,21 @@ export class ParsedQuery {
   /** Offset and length of the ECS address bytes inside the packet. */
   ecsAddressOffset = 0;
   ecsAddressLength = 0;
+  /** The OPT record was read whole and valid, so its NSID and COOKIE requests are answered. */
+  optionsOk = false;
+  /** The OPT carried an empty NSID option (RFC 5001 2.1). */
+  nsid = false;
+  /** Offset and length (8, or 16..40) of the COOKIE option's data; length 0 without one (RFC 7873 4). */
+  cookieOffset = 0;
+  cookieLength = 0;
+  /** Offset of the TSIG record's owner name; 0 without TSIG. The other tsig fields are what an unsigned error reply copies (tsig.ts). */
+  tsigOwner = 0;
+  tsigOwnerLength = 0;
+  tsigAlgorithm = 0;
+  tsigAlgorithmLength = 0;
+  /** Offset of Time Signed (6 octets), followed by Fudge (2). */
+  tsigTime = 0;
+  tsigOriginalId = 0;
 }
 
 const foldBuffer = Buffer.alloc(256);
@@ -56,7 +74,17 @@ const foldBuffer = Buffer.alloc(256);
 function fail(q: ParsedQuery, rcode: number): ParsedQuery {
   q.verdict = Verdict.Error;
   q.rcode = rcode;
+  if (rcode !== RCODE.NOTAUTH) q.tsigOwner = 0;
   return q;
+}
+
+/**
+ * Fails a message that cannot be read (or whose OPT asks for a version we lack): only the
+ * OPT itself is echoed, its NSID and COOKIE requests are not answered, and no TSIG is.
+ */
+function failUnread(q: ParsedQuery, rcode: number): ParsedQuery {
+  q.optionsOk = false;
+  return fail(q, rcode);
 }
 
 /** Skips a (possibly compressed) name in a resource record; returns the offset after it or -1. */
@@ -103,11 +131,58 @@ function readOpt(msg: Buffer, q: ParsedQuery, rr: number, rdStart: number, rdEnd
       q.ecsSourcePrefix = source;
       q.ecsAddressOffset = data + 4;
       q.ecsAddressLength = addrLen;
+    } else if (code === OPT_NSID) {
+      // the request's payload is empty (RFC 5001 2.1); one with data is not a request we answer
+      if (len === 0) q.nsid = true;
+    } else if (code === OPT_COOKIE) {
+      // RFC 7873 5.2.2: 8 octets (client cookie) or 16..40 (with a server cookie); a second COOKIE is malformed too
+      if (q.cookieLength !== 0 || !(len === 8 || (len >= 16 && len <= 40))) return RCODE.FORMERR;
+      q.cookieOffset = data;
+      q.cookieLength = len;
     }
     // Unknown options are ignored (RFC 6891 6.1.2).
     o = data + len;
   }
+  q.optionsOk = true;
   return -1;
+}
+
+/**
+ * Reads the one question at the header's end into `q` (plain labels only: a pointer cannot
+ * point backwards from here); returns the offset after it, or -1 when malformed.
+ */
+function readQuestion(msg: Buffer, len: number, q: ParsedQuery): number {
+  let o = HEADER_SIZE;
+  let nameLen = 0;
+  for (;;) {
+    if (o >= len) return -1;
+    const l = msg[o];
+    if (l === 0) break;
+    if (l > 63) return -1;
+    nameLen += l + 1;
+    if (nameLen > 254) return -1;
+    o += l + 1;
+  }
+  const qnameEnd = o + 1;
+  if (qnameEnd + 4 > len) return -1;
+  q.qnameEnd = qnameEnd;
+  q.qtype = (msg[qnameEnd] << 8) | msg[qnameEnd + 1];
+  q.qclass = (msg[qnameEnd + 2] << 8) | msg[qnameEnd + 3];
+  q.questionEnd = qnameEnd + 4;
+  return q.questionEnd;
+}
+
+/** The snapshot's lookup key of the question name ending at `qnameEnd`: lower-case ASCII only (RFC 4343); other octets are compared as they are. */
+function foldedKey(msg: Buffer, qnameEnd: number): string {
+  const keyLen = qnameEnd - HEADER_SIZE;
+  let hash = keyLen;
+  for (let i = 0; i < keyLen; i++) {
+    const c = msg[HEADER_SIZE + i];
+    const folded = c >= 0x41 && c <= 0x5a ? c | 0x20 : c;
+    foldBuffer[i] = folded;
+    hash = (Math.imul(hash, 31) + folded) | 0;
+  }
+  return nameKeyOf(foldBuffer, keyLen, hash ^ (hash >>> 16));
 }
 
 /**
@@ -129,6 +204,11 @@ export function parseQuery(msg: Buffer, q: ParsedQuery, length = msg.length): Pa
   q.ecsSourcePrefix = 0;
   q.ecsAddressOffset = 0;
   q.ecsAddressLength = 0;
+  q.optionsOk = false;
+  q.nsid = false;
+  q.cookieOffset = 0;
+  q.cookieLength = 0;
+  q.tsigOwner = 0;
 
   const len = length < msg.length ? length : msg.length;
   if (len < HEADER_SIZE) return q;
@@ -142,62 +222,55 @@ export function parseQuery(msg: Buffer, q: ParsedQuery, length = msg.length): Pa
   const nscount = (msg[8] << 8) | msg[9];
   const arcount = (msg[10] << 8) | msg[11];
 
-  if (qdcount !== 1) return fail(q, opcode === 0 ? RCODE.FORMERR : RCODE.NOTIMP);
-
-  // The question name: plain labels only (a pointer cannot point backwards from here).
-  let o = HEADER_SIZE;
-  let nameLen = 0;
-  for (;;) {
-    if (o >= len) return fail(q, RCODE.FORMERR);
-    const l = msg[o];
-    if (l === 0) break;
-    if (l > 63) return fail(q, RCODE.FORMERR);
-    nameLen += l + 1;
-    if (nameLen > 254) return fail(q, RCODE.FORMERR);
-    o += l + 1;
+  // A message that is not a QUERY is still read to its end, so that NOTIMP carries the OPT
+  // of the request (RFC 6891 6.1.1); whatever is wrong with it, the answer stays NOTIMP.
+  const bad = opcode === 0 ? RCODE.FORMERR : RCODE.NOTIMP;
+  let p = HEADER_SIZE;
+  if (qdcount === 1) {
+    p = readQuestion(msg, len, q);
+    if (p < 0) return failUnread(q, RCODE.FORMERR);
+    if (opcode === 0) q.nameKey = foldedKey(msg, q.qnameEnd);
+  } else {
+    for (let i = 0; i < qdcount; i++) {
+      p = skipName(msg, len, p);
+      if (p < 0 || p + 4 > len) return failUnread(q, bad);
+      p += 4;
+    }
   }
-  const qnameEnd = o + 1;
-  if (qnameEnd + 4 > len) return fail(q, RCODE.FORMERR);
-  q.qnameEnd = qnameEnd;
-  q.qtype = (msg[qnameEnd] << 8) | msg[qnameEnd + 1];
-  q.qclass = (msg[qnameEnd + 2] << 8) | msg[qnameEnd + 3];
-  q.questionEnd = qnameEnd + 4;
 
-  if (opcode !== 0) return fail(q, RCODE.NOTIMP);
-
-  // Lower-case ASCII only (RFC 4343); other octets are compared as they are.
-  const keyLen = qnameEnd - HEADER_SIZE;
-  let hash = keyLen;
-  for (let i = 0; i < keyLen; i++) {
-    const c = msg[HEADER_SIZE + i];
-    const folded = c >= 0x41 && c <= 0x5a ? c | 0x20 : c;
-    foldBuffer[i] = folded;
-    hash = (Math.imul(hash, 31) + folded) | 0;
-  }
-  q.nameKey = nameKeyOf(foldBuffer, keyLen, hash ^ (hash >>> 16));
-
-  // Walk answer and authority (normally empty) to reach the additional section's OPT.
-  let p = q.questionEnd;
+  // Walk answer and authority (normally empty) to reach the additional section's OPT and TSIG.
   const total = ancount + nscount + arcount;
   for (let i = 0; i < total; i++) {
     const nameEnd = skipName(msg, len, p);
-    if (nameEnd < 0 || nameEnd + 10 > len) return fail(q, RCODE.FORMERR);
+    if (nameEnd < 0 || nameEnd + 10 > len) return failUnread(q, bad);
     const type = (msg[nameEnd] << 8) | msg[nameEnd + 1];
     const rdlen = (msg[nameEnd + 8] << 8) | msg[nameEnd + 9];
     const rdStart = nameEnd + 10;
     const rdEnd = rdStart + rdlen;
-    if (rdEnd > len) return fail(q, RCODE.FORMERR);
+    if (rdEnd > len) return failUnread(q, bad);
     if (type === TYPE.OPT) {
       // RFC 6891 6.1.1: one OPT, in the additional section, owned by the root.
-      if (i < ancount + nscount || q.hasOpt || nameEnd !== p + 1 || msg[p] !== 0) return fail(q, RCODE.FORMERR);
+      if (i < ancount + nscount || q.hasOpt || nameEnd !== p + 1 || msg[p] !== 0) return failUnread(q, bad);
       const rcode = readOpt(msg, q, p, rdStart, rdEnd);
-      if (rcode >= 0) return fail(q, rcode);
+      if (rcode >= 0) return failUnread(q, opcode === 0 ? rcode : RCODE.NOTIMP);
+    } else if (type === TYPE.TSIG) {
+      // RFC 8945 5.1: the last record of the additional section, or the message is FORMERR
+      if (i !== total - 1 || i < ancount + nscount || !readTsig(msg, len, q, p, rdStart, rdEnd)) return failUnread(q, bad);
     }
     p = rdEnd;
   }
-  if (p !== len) return fail(q, RCODE.FORMERR); // trailing garbage or counts that lie
+  if (p !== len) return failUnread(q, bad); // trailing garbage or counts that lie
 
-  if (q.qclass !== CLASS_IN && q.qclass !== CLASS_ANY) return fail(q, RCODE.REFUSED);
+  // A signed request is refused before it is looked at (RFC 8945 5.2.2: no key is known here).
+  if (q.tsigOwner !== 0) return fail(q, RCODE.NOTAUTH);
+  if (opcode !== 0) return fail(q, RCODE.NOTIMP);
+  if (qdcount !== 1) {
+    if (qdcount === 0 && q.cookieLength > 0) q.verdict = Verdict.CookieOnly;
+    else failUnread(q, RCODE.FORMERR);
+    return q;
+  }
+  // CHAOS goes on to the handler, which answers id.server, hostname.bind and version.bind.
+  if (q.qclass !== CLASS_IN && q.qclass !== CLASS_ANY && q.qclass !== CLASS_CH) return fail(q, RCODE.REFUSED);
   // Zone transfers are not offered; MAILA/MAILB are obsolete meta types (RFC 2505, RFC 883).
   if (q.qtype === TYPE.AXFR || q.qtype === TYPE.IXFR) return fail(q, RCODE.REFUSED);
   if (q.qtype === 0xfd || q.qtype === 0xfe) return fail(q, RCODE.NOTIMP);

@@ -1,12 +1,24 @@
 import type { ChainPrefix, PrebuiltAnswer } from './prebuilt.js';
 import type { ParsedQuery } from './query-parser.js';
 import { copyBytes, sectionsLength, writeSections } from './section-writer.js';
-import { HEADER_SIZE, OPT_ECS, TYPE } from './wire.js';
+import { SERVER_COOKIE_LENGTH } from './server-cookies.js';
+import { tsigErrorLength, writeTsigError } from './tsig.js';
+import { HEADER_SIZE, OPT_COOKIE, OPT_ECS, OPT_NSID, RCODE, TYPE } from './wire.js';
 
 // Assembles a response from the query's own header and question (so the client's letter
 // case and id come back untouched) and the prebuilt sections of the snapshot.
 
 const OPT_FIXED = 11; // root name, type, class, ttl, rdlength
+
+/** What a reply's OPT record carries besides the query's echo: one object per handler, refilled per query. */
+export interface ReplyEdns {
+  /** Our UDP payload size, announced in the OPT (RFC 6891 6.2.5). */
+  maxUdpPayload: number;
+  /** The NSID payload to send (RFC 5001), or undefined. */
+  nsid: Uint8Array | undefined;
+  /** The server cookie (16 octets) to send after the query's client cookie (RFC 7873 4), or undefined. */
+  serverCookie: Uint8Array | undefined;
+}
 
 /** Big-endian 16 bits at `at`: Buffer#writeUInt16BE's range checks showed in the profile. */
 function put16(out: Uint8Array, at: number, value: number): void {
@@ -14,32 +26,52 @@ function put16(out: Uint8Array, at: number, value: number): void {
   out[at + 1] = value & 0xff;
 }
 
-function optSize(q: ParsedQuery): number {
-  return q.hasOpt ? OPT_FIXED + (q.ecsFamily !== 0 ? 8 + q.ecsAddressLength : 0) : 0;
+function optSize(q: ParsedQuery, edns: ReplyEdns): number {
+  if (!q.hasOpt) return 0;
+  let size = OPT_FIXED;
+  if (q.ecsFamily !== 0) size += 8 + q.ecsAddressLength;
+  if (edns.nsid !== undefined) size += 4 + edns.nsid.length;
+  if (edns.serverCookie !== undefined) size += 4 + 8 + SERVER_COOKIE_LENGTH;
+  return size;
 }
 
-/** Writes the OPT record (RFC 6891 6.1.2) with the ECS option echoed and its scope set (RFC 7871 6). */
-function writeOpt(out: Buffer, o: number, msg: Buffer, q: ParsedQuery, rcode: number, maxUdpPayload: number, scope: number): number {
+/**
+ * Writes the OPT record (RFC 6891 6.1.2): the ECS option echoed with its scope set (RFC 7871
+ * 6), then NSID (RFC 5001 2.3) and COOKIE (the client cookie and ours, RFC 7873 4) when set.
+ */
+function writeOpt(out: Buffer, o: number, msg: Buffer, q: ParsedQuery, rcode: number, edns: ReplyEdns, scope: number): number {
   out[o] = 0;
   put16(out, o + 1, TYPE.OPT);
-  put16(out, o + 3, maxUdpPayload);
+  put16(out, o + 3, edns.maxUdpPayload);
   out[o + 5] = (rcode >> 4) & 0xff; // extended rcode: the high 8 of 12 bits
   out[o + 6] = 0; // version 0
   out[o + 7] = q.dnssecOk ? 0x80 : 0;
   out[o + 8] = 0;
-  if (q.ecsFamily === 0) {
-    put16(out, o + 9, 0);
-    return o + OPT_FIXED;
+  let w = o + OPT_FIXED;
+  if (q.ecsFamily !== 0) {
+    const len = 4 + q.ecsAddressLength;
+    put16(out, w, OPT_ECS);
+    put16(out, w + 2, len);
+    put16(out, w + 4, q.ecsFamily);
+    out[w + 6] = q.ecsSourcePrefix;
+    out[w + 7] = scope;
+    w += 8 + copyBytes(msg, q.ecsAddressOffset, q.ecsAddressOffset + q.ecsAddressLength, out, w + 8);
   }
-  const len = 4 + q.ecsAddressLength;
-  put16(out, o + 9, 4 + len);
-  put16(out, o + 11, OPT_ECS);
-  put16(out, o + 13, len);
-  put16(out, o + 15, q.ecsFamily);
-  out[o + 17] = q.ecsSourcePrefix;
-  out[o + 18] = scope;
-  copyBytes(msg, q.ecsAddressOffset, q.ecsAddressOffset + q.ecsAddressLength, out, o + 19);
-  return o + 19 + q.ecsAddressLength;
+  const nsid = edns.nsid;
+  if (nsid !== undefined) {
+    put16(out, w, OPT_NSID);
+    put16(out, w + 2, nsid.length);
+    w += 4 + copyBytes(nsid, 0, nsid.length, out, w + 4);
+  }
+  const cookie = edns.serverCookie;
+  if (cookie !== undefined) {
+    put16(out, w, OPT_COOKIE);
+    put16(out, w + 2, 8 + SERVER_COOKIE_LENGTH);
+    copyBytes(msg, q.cookieOffset, q.cookieOffset + 8, out, w + 4);
+    w += 12 + copyBytes(cookie, 0, SERVER_COOKIE_LENGTH, out, w + 12);
+  }
+  put16(out, o + 9, w - o - OPT_FIXED);
+  return w;
 }
 
 // Counts as four arguments, not an array: an array literal per response was garbage.
@@ -56,14 +88,14 @@ function writeHeader(out: Buffer, msg: Buffer, q: ParsedQuery, aa: boolean, tc: 
 }
 
 /** Bytes of the whole answer: header, question, the chain prefix, the prebuilt sections and OPT. */
-function fullLength(q: ParsedQuery, answer: PrebuiltAnswer, prefix: ChainPrefix | undefined): number {
-  return q.questionEnd + sectionsLength(answer, prefix) + optSize(q);
+function fullLength(q: ParsedQuery, answer: PrebuiltAnswer, edns: ReplyEdns, prefix: ChainPrefix | undefined): number {
+  return q.questionEnd + sectionsLength(answer, prefix) + optSize(q, edns);
 }
 
 /** Bytes of the response writeAnswer builds: the full answer, or header, question and OPT when it does not fit `limit`. */
-function answerLength(q: ParsedQuery, answer: PrebuiltAnswer, limit: number, prefix: ChainPrefix | undefined): number {
-  const full = fullLength(q, answer, prefix);
-  return full > limit ? q.questionEnd + optSize(q) : full;
+function answerLength(q: ParsedQuery, answer: PrebuiltAnswer, limit: number, edns: ReplyEdns, prefix: ChainPrefix | undefined): number {
+  const full = fullLength(q, answer, edns, prefix);
+  return full > limit ? q.questionEnd + optSize(q, edns) : full;
 }
 
 /**
@@ -72,17 +104,17 @@ function answerLength(q: ParsedQuery, answer: PrebuiltAnswer, limit: number, pre
  * truncated to header, question and OPT with TC set (RFC 2181 9, RFC 6891 7). `prefix`: the
  * static CNAME records of a chain written before a per-client answer.
  */
-export function writeAnswer(msg: Buffer, q: ParsedQuery, answer: PrebuiltAnswer, scope: number, limit: number, maxUdpPayload: number, prefix?: ChainPrefix): Buffer {
-  const out = Buffer.allocUnsafe(answerLength(q, answer, limit, prefix));
-  writeAnswerInto(out, msg, q, answer, scope, limit, maxUdpPayload, prefix);
+export function writeAnswer(msg: Buffer, q: ParsedQuery, answer: PrebuiltAnswer, scope: number, limit: number, edns: ReplyEdns, prefix?: ChainPrefix): Buffer {
+  const out = Buffer.allocUnsafe(answerLength(q, answer, limit, edns, prefix));
+  writeAnswerInto(out, msg, q, answer, scope, limit, edns, prefix);
   return out;
 }
 
 /** writeAnswer into `out` from offset 0 (the batch path's reply slot); returns the length, or -1 when `out` is too small. */
-export function writeAnswerInto(out: Buffer, msg: Buffer, q: ParsedQuery, answer: PrebuiltAnswer, scope: number, limit: number, maxUdpPayload: number, prefix?: ChainPrefix): number {
-  const length = answerLength(q, answer, limit, prefix);
+export function writeAnswerInto(out: Buffer, msg: Buffer, q: ParsedQuery, answer: PrebuiltAnswer, scope: number, limit: number, edns: ReplyEdns, prefix?: ChainPrefix): number {
+  const length = answerLength(q, answer, limit, edns, prefix);
   if (length > out.length) return -1;
-  const tc = fullLength(q, answer, prefix) > limit;
+  const tc = fullLength(q, answer, edns, prefix) > limit;
   const arcount = answer.arcount + (q.hasOpt ? 1 : 0);
   const ancount = prefix === undefined ? answer.ancount : prefix.count + answer.ancount;
   if (tc) writeHeader(out, msg, q, answer.aa, true, answer.rcode, 1, 0, 0, q.hasOpt ? 1 : 0);
@@ -90,28 +122,35 @@ export function writeAnswerInto(out: Buffer, msg: Buffer, q: ParsedQuery, answer
   copyBytes(msg, HEADER_SIZE, q.questionEnd, out, HEADER_SIZE);
   let o = q.questionEnd;
   if (!tc) o = writeSections(out, o, q, answer, prefix);
-  if (q.hasOpt) o = writeOpt(out, o, msg, q, answer.rcode, maxUdpPayload, scope);
+  if (q.hasOpt) o = writeOpt(out, o, msg, q, answer.rcode, edns, scope);
   return length;
 }
 
-/** An error response: header, the question when it was readable, and OPT when the query had one. */
-export function writeError(msg: Buffer, q: ParsedQuery, rcode: number, maxUdpPayload: number, aa = false): Buffer {
-  const out = Buffer.allocUnsafe(errorLength(q));
-  writeErrorInto(out, msg, q, rcode, maxUdpPayload, aa);
+/**
+ * An error response: header, the question when it was readable, OPT when the query had one,
+ * and for NOTAUTH to a signed request the unsigned TSIG record with BADKEY (tsig.ts).
+ */
+export function writeError(msg: Buffer, q: ParsedQuery, rcode: number, edns: ReplyEdns, aa = false): Buffer {
+  const out = Buffer.allocUnsafe(errorLength(q, rcode, edns));
+  writeErrorInto(out, msg, q, rcode, edns, aa);
   return out;
 }
 
-function errorLength(q: ParsedQuery): number {
-  return (q.questionEnd > 0 ? q.questionEnd : HEADER_SIZE) + optSize(q);
+function errorLength(q: ParsedQuery, rcode: number, edns: ReplyEdns): number {
+  return (q.questionEnd > 0 ? q.questionEnd : HEADER_SIZE) + optSize(q, edns) + (rcode === RCODE.NOTAUTH ? tsigErrorLength(q) : 0);
 }
 
 /** writeError into `out` from offset 0; returns the length, or -1 when `out` is too small. */
-export function writeErrorInto(out: Buffer, msg: Buffer, q: ParsedQuery, rcode: number, maxUdpPayload: number, aa = false): number {
-  const length = errorLength(q);
+export function writeErrorInto(out: Buffer, msg: Buffer, q: ParsedQuery, rcode: number, edns: ReplyEdns, aa = false): number {
+  const length = errorLength(q, rcode, edns);
   if (length > out.length) return -1;
   const question = q.questionEnd;
-  writeHeader(out, msg, q, aa, false, rcode, question > 0 ? 1 : 0, 0, 0, q.hasOpt ? 1 : 0);
+  const tsig = rcode === RCODE.NOTAUTH && q.tsigOwner !== 0;
+  writeHeader(out, msg, q, aa, false, rcode, question > 0 ? 1 : 0, 0, 0, (q.hasOpt ? 1 : 0) + (tsig ? 1 : 0));
   if (question > 0) copyBytes(msg, HEADER_SIZE, question, out, HEADER_SIZE);
-  if (q.hasOpt) writeOpt(out, question > 0 ? question : HEADER_SIZE, msg, q, rcode, maxUdpPayload, 0);
+  let o = question > 0 ? question : HEADER_SIZE;
+  if (q.hasOpt) o = writeOpt(out, o, msg, q, rcode, edns, 0);
+  // the TSIG record comes last (RFC 8945 5.1)
+  if (tsig) writeTsigError(out, o, msg, q);
   return length;
 }

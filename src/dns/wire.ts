@@ -7,11 +7,17 @@ import type { SteeredHints } from '../config/rdata/svc-params.js';
 // Wire-format constants and the control-plane encoders that turn records into bytes once
 // per snapshot; the hot path only copies these bytes.
 
-export const TYPE = { ...RECORD_TYPE_CODES, OPT: 41, ANY: 255, AXFR: 252, IXFR: 251 } as const;
+export const TYPE = { ...RECORD_TYPE_CODES, OPT: 41, TSIG: 250, ANY: 255, AXFR: 252, IXFR: 251 } as const;
 export const CLASS_IN = 1;
+/** CHAOS (RFC 1035 3.2.4): only id.server, hostname.bind and version.bind are answered. */
+export const CLASS_CH = 3;
 export const CLASS_ANY = 255;
-export const RCODE = { NOERROR: 0, FORMERR: 1, SERVFAIL: 2, NXDOMAIN: 3, NOTIMP: 4, REFUSED: 5, BADVERS: 16 } as const;
+/** BADVERS and BADCOOKIE are extended rcodes: the high 8 bits go in the OPT record (RFC 6891 6.1.3). */
+export const RCODE = { NOERROR: 0, FORMERR: 1, SERVFAIL: 2, NXDOMAIN: 3, NOTIMP: 4, REFUSED: 5, NOTAUTH: 9, BADVERS: 16, BADCOOKIE: 23 } as const;
+/** EDNS option codes: NSID (RFC 5001), ECS (RFC 7871), COOKIE (RFC 7873). */
+export const OPT_NSID = 3;
 export const OPT_ECS = 8;
+export const OPT_COOKIE = 10;
 export const HEADER_SIZE = 12;
 /** Compression pointer to the question name, which always starts right after the header. */
 export const POINTER_TO_QNAME = 0xc00c;

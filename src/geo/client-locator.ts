@@ -11,7 +11,7 @@
  * always what a direct lookup of the masked address would return.
  */
 import { unknownLocation } from './geo-location.js';
-import type { GeoLocation, GeoLookup } from './geo-lookup.js';
+import type { GeoLocation, GeoLookup, Place } from './geo-lookup.js';
 import { ipv4Mask, isIPv4Mapped, parseIPv4, parseIPv6, readUint32 } from '../shared/ip-address.js';
 import { TwoGenerationCache } from './two-generation-cache.js';
 
@@ -24,6 +24,10 @@ const V6_BLOCK_BITS = 56;
 const V4_BLOCK_SCALE = 16777216;
 /** Tag in the high part of numeric keys for exact IPv4 addresses (above every block key). */
 const V4_EXACT_TAG = 33;
+/** Distinct places a span lists before it is just "several" (more cannot all answer alike for long). */
+const SPAN_PLACES = 8;
+/** Spans cached: one per client network whose source prefix is shorter than its GeoIP network. */
+const SPAN_ENTRIES = 10_000;
 
 /** Cache hits and misses, counted across the locators of successive databases (for metrics). */
 export interface LocatorStats {
@@ -35,6 +39,8 @@ export interface LocatorStats {
 export class ClientLocator {
   private db: GeoLookup;
   private readonly cache: TwoGenerationCache<number | string, GeoLocation>;
+  /** Places within a source prefix (null: more than SPAN_PLACES), for dns.ecs.scope_beyond_source. */
+  private readonly spans = new TwoGenerationCache<number | string, readonly Place[] | null>(SPAN_ENTRIES);
   private readonly masked = new Uint8Array(16);
   private readonly parsed = new Uint8Array(16);
   private readonly stats: LocatorStats;
@@ -87,11 +93,7 @@ export class ClientLocator {
   /** IPv6 address: 16 bytes at bytes[offset..offset+16), already masked to `prefix` bits (0..128). */
   locateV6(bytes: Uint8Array, offset: number, prefix: number): GeoLocation {
     if (!(prefix >= 0 && prefix <= 128)) return unknownLocation(0);
-    const m = this.masked;
-    for (let i = 0; i < 16; i++) {
-      const bits = prefix - i * 8;
-      m[i] = bits >= 8 ? bytes[offset + i] : bits <= 0 ? 0 : bytes[offset + i] & (0xff << (8 - bits));
-    }
+    const m = this.maskV6(bytes, offset, prefix);
     // ::ffff:a.b.c.d is IPv4 (only reachable with prefix >= 96): same answer as GeoLookup.lookup
     if (isIPv4Mapped(m, 0)) return this.locateV4(readUint32(m, 12), prefix - 96);
     const blockBits = prefix < V6_BLOCK_BITS ? prefix : V6_BLOCK_BITS;
@@ -127,10 +129,55 @@ export class ClientLocator {
     return family === 4 ? this.locateV4(readUint32(bytes, offset), 32) : this.locateV6(bytes, offset, 128);
   }
 
+  /**
+   * The distinct places inside the `prefix`-bit IPv4 network at `addr` (masked), or undefined
+   * when there are more than a few: whether a source prefix spans networks that may answer
+   * differently (RFC 7871 7.2.1). Walks the GeoIP tree once per network, then cached.
+   */
+  spanV4(addr: number, prefix: number): readonly Place[] | undefined {
+    const a = (addr & ipv4Mask(prefix)) >>> 0;
+    const key = prefix * TWO_POW_32 + a;
+    let span = this.spans.get(key);
+    if (span === undefined) {
+      const bytes = this.masked;
+      bytes[0] = a >>> 24;
+      bytes[1] = (a >>> 16) & 0xff;
+      bytes[2] = (a >>> 8) & 0xff;
+      bytes[3] = a & 0xff;
+      span = this.db.placesWithin(4, bytes, 0, prefix, SPAN_PLACES) ?? null;
+      this.spans.set(key, span);
+    }
+    return span ?? undefined;
+  }
+
+  /** spanV4 for the IPv6 network of `prefix` bits at bytes[offset, +16); IPv4-mapped networks as IPv4. */
+  spanV6(bytes: Uint8Array, offset: number, prefix: number): readonly Place[] | undefined {
+    const m = this.maskV6(bytes, offset, prefix);
+    if (prefix >= 96 && isIPv4Mapped(m, 0)) return this.spanV4(readUint32(m, 12), prefix - 96);
+    const key = exactV6Key(m) + String.fromCharCode(prefix);
+    let span = this.spans.get(key);
+    if (span === undefined) {
+      span = this.db.placesWithin(6, m, 0, prefix, SPAN_PLACES) ?? null;
+      this.spans.set(key, span);
+    }
+    return span ?? undefined;
+  }
+
+  /** bytes[offset, +16) masked to `prefix` bits, in the locator's scratch buffer. */
+  private maskV6(bytes: Uint8Array, offset: number, prefix: number): Uint8Array {
+    const m = this.masked;
+    for (let i = 0; i < 16; i++) {
+      const bits = prefix - i * 8;
+      m[i] = bits >= 8 ? bytes[offset + i] : bits <= 0 ? 0 : bytes[offset + i] & (0xff << (8 - bits));
+    }
+    return m;
+  }
+
   /** Swap the database (after a reload) and drop the cache. */
   setDatabase(db: GeoLookup): void {
     this.db = db;
     this.cache.clear();
+    this.spans.clear();
   }
 }
 

@@ -9,7 +9,7 @@ import { GeosteerError } from '../shared/errors.js';
 import { continentOf } from './country-continent.js';
 import { fileSignatureOf, type FileSignature } from './file-signature.js';
 import { GeoPlace, PlaceInterner, unknownLocation } from './geo-location.js';
-import type { GeoDatabaseInfo, GeoLocation, GeoLookup } from './geo-lookup.js';
+import type { GeoDatabaseInfo, GeoLocation, GeoLookup, Place } from './geo-lookup.js';
 import { formatIPv4, formatIPv6, isIPv4Mapped, parseIPv4, parseIPv6, readUint32 } from '../shared/ip-address.js';
 import { sampleNetworks, SearchTree } from './mmdb-tree.js';
 
@@ -100,6 +100,22 @@ export class MmdbGeoDatabase implements GeoLookup {
     if (!this.tree.hasData(record)) return unknownLocation(prefixLength);
     const place = this.placeByPointer.get(record) ?? this.decodePlace(record, formatIPv6(bytes, offset));
     return place === undefined ? unknownLocation(0) : place.at(prefixLength);
+  }
+
+  placesWithin(family: 4 | 6, bytes: Uint8Array, offset: number, prefix: number, limit: number): readonly Place[] | undefined {
+    const v4 = family === 4;
+    if (!v4 && this.reader.metadata.ipVersion === 4) return [this.places.get(undefined, undefined)];
+    const bits = bytes.slice(offset, offset + (v4 ? 4 : 16));
+    const found = new Set<GeoPlace>();
+    // a few thousand nodes: a /16 of one country split into hundreds of networks still fits
+    const complete = this.tree.walkNetwork(bits, prefix, v4, 4096, (record, address) => {
+      const place = !this.tree.hasData(record)
+        ? this.places.get(undefined, undefined)
+        : (this.placeByPointer.get(record) ?? this.decodePlace(record, v4 ? formatIPv4(readUint32(address, 0)) : formatIPv6(address, 0)) ?? this.places.get(undefined, undefined));
+      found.add(place);
+      return found.size <= limit;
+    });
+    return complete ? [...found] : undefined;
   }
 
   /** Decodes the record behind `pointer` through the reader, by an address that leads to it. */

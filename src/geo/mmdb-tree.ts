@@ -124,6 +124,35 @@ export class SearchTree {
     return node;
   }
 
+  /**
+   * Visits every record that ends a walk inside the `prefix`-bit network at bits[0..]
+   * (4 octets in IPv4 bits when `v4`, else 16), depth first, with an address that leads to
+   * it; at most `maxNodes` nodes. Returns false when `visit` returned false or the budget ran out.
+   */
+  walkNetwork(bits: Uint8Array, prefix: number, v4: boolean, maxNodes: number, visit: (record: number, address: Uint8Array) => boolean): boolean {
+    let node = v4 ? this.ipv4Start : 0;
+    for (let depth = 0; depth < prefix; depth++) {
+      if (node >= this.nodeCount) return visit(node, bits); // one record covers the whole network
+      node = this.record(node, (bits[depth >> 3] >> (7 - (depth & 7))) & 1);
+    }
+    const limit = v4 ? 32 : 128;
+    const stack: { node: number; depth: number; path: Uint8Array }[] = [{ node, depth: prefix, path: bits.slice() }];
+    let visited = 0;
+    while (stack.length > 0) {
+      const { node: n, depth, path } = stack.pop()!;
+      if (n >= this.nodeCount) {
+        if (!visit(n, path)) return false;
+        continue;
+      }
+      if (++visited > maxNodes || depth >= limit) return false;
+      const right = path.slice();
+      right[depth >> 3] |= 0x80 >>> (depth & 7);
+      stack.push({ node: this.record(n, 1), depth: depth + 1, path: right });
+      stack.push({ node: this.record(n, 0), depth: depth + 1, path });
+    }
+    return true;
+  }
+
   /** The left (bit 0) or right (bit 1) record of a node. */
   record(node: number, bit: number): number {
     const buf = this.buf;

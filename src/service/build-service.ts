@@ -1,4 +1,6 @@
 import type { FastifyInstance } from 'fastify';
+import { randomBytes } from 'node:crypto';
+import { hostname as machineHostname } from 'node:os';
 import { resolveTokens, type AdminToken } from '../admin/auth.js';
 import { readTlsMaterial } from '../admin/admin-tls.js';
 import { buildAdmin } from '../admin/build-admin.js';
@@ -6,6 +8,7 @@ import { stateReadiness, type OpenEndpoint } from '../admin/admin-context.js';
 import type { ClientCertificateRule } from '../admin/client-certificates.js';
 import { buildOpenAdmin } from '../admin/open-server.js';
 import { dnsWorkerPool, type DnsWorkerPool } from '../cluster/dns-workers.js';
+import { resolveDnsIdentity, type DnsIdentity } from '../config/dns-identity.js';
 import { loadConfigFile, type LoadedConfig } from '../config/load.js';
 import { ALERTMANAGER_MAX_BODY, type AdminTlsConfig } from '../config/schema.js';
 import { ControlPlane } from '../control/control-plane.js';
@@ -51,6 +54,10 @@ export interface ServiceDeps {
   readonly clock?: () => number;
   /** The DNS hot path's randomness (weighted picks, rotations). */
   readonly rand?: Random;
+  /** The generated DNS cookie secret's 16 octets (default: crypto.randomBytes). */
+  readonly cookieSecret?: () => Uint8Array;
+  /** The name dns.nsid: hostname stands for (default: os.hostname). */
+  readonly hostname?: () => string;
   /** Explain's randomness; default `rand`. */
   readonly explainRand?: Random;
   /** DNS listens here instead of dns.listen (tests: port 0). */
@@ -144,7 +151,12 @@ export async function buildService(initial: LoadedConfig, deps: ServiceDeps): Pr
   const checked = await preflight(initial, env, { geo: deps.geo });
   if (checked.problems.length > 0) throw new ConfigError(initial.source, checked.problems);
   const geo = checked.geo!;
-  let loaded = initial;
+  // NSID and cookie secrets are resolved here, once, and travel with the config to DNS workers
+  const withIdentity = (l: LoadedConfig, previous?: DnsIdentity): LoadedConfig => ({
+    ...l,
+    identity: resolveDnsIdentity(l.config.dns, { env, configPath: l.source, hostname: deps.hostname ?? machineHostname, randomSecret: deps.cookieSecret ?? (() => randomBytes(16)), previous }),
+  });
+  let loaded = withIdentity(initial);
   const config = () => loaded;
 
   // state.store redis: one capped stream shared by every instance; memory: bounded, in this process.
@@ -153,7 +165,7 @@ export async function buildService(initial: LoadedConfig, deps: ServiceDeps): Pr
   const metrics = createMetrics({ timingSample: deps.timingSample, defaultMetrics: deps.defaultMetrics });
   const store = deps.stateStore ?? (await createStateStore(initial.config.state, env, log, events));
   const control = new ControlPlane(
-    { config: initial, overrides: EMPTY_STATE, health: ALL_UP, endpoints: new Map(), geo: { db: geo, generation: 1 } },
+    { config: loaded, overrides: EMPTY_STATE, health: ALL_UP, endpoints: new Map(), geo: { db: geo, generation: 1 } },
     { log, events, clock },
   );
   metrics.attach({ current: () => control.current(), get compiles() { return control.compiles; }, geoStats: control.geoStats, events, store });
@@ -185,7 +197,7 @@ export async function buildService(initial: LoadedConfig, deps: ServiceDeps): Pr
     pool = dnsWorkerPool({ count: workerCount, control, log, logLevel: () => loaded.config.log.level, entry: deps.workerEntry, silent: deps.workersSilent });
     metrics.setRemote(() => pool!.collectMetrics());
   } else {
-    const queries = new QueryHandler(control.current().serving, metrics.queries, rand);
+    const queries = new QueryHandler(control.current().serving, metrics.queries, rand, clock);
     control.subscribe((c) => queries.setServing(c.snapshot.serving));
     handler = metrics.timed(queries);
     dns = dnsListeners({ config, handler, log, env, override: deps.dnsListen });
@@ -274,6 +286,7 @@ export async function buildService(initial: LoadedConfig, deps: ServiceDeps): Pr
       next = await loadConfigFile(source, { maxBytes: deps.maxConfigBytes });
       const checks = await preflight(next, env, { geo: next.config.geoip.database === loaded.config.geoip.database ? geo : undefined });
       if (checks.problems.length > 0) throw new ConfigError(source, checks.problems);
+      next = withIdentity(next, loaded.identity);
     } catch (err) {
       const problems = err instanceof ConfigError ? [...err.problems] : [(err as Error).message];
       events.record({ type: 'config_rejected', cause: `${cause}: ${source}: ${problems.length} problem(s); still serving the previous config`, detail: { source, problems } });

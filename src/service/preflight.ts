@@ -1,4 +1,5 @@
 import { resolveTokens } from '../admin/auth.js';
+import { configuredCookieSecrets } from '../config/dns-identity.js';
 import type { LoadedConfig } from '../config/load.js';
 import { resolveGeoDatabasePath } from '../geo/bundled-database.js';
 import { openGeoDatabase, type MmdbGeoDatabase } from '../geo/mmdb-geo-database.js';
@@ -47,6 +48,8 @@ export async function preflight(loaded: LoadedConfig, env: NodeJS.ProcessEnv, op
     if (config.health.alertmanager?.token_env) skipped.push(`health.alertmanager.token_env (${config.health.alertmanager.token_env} not read)`);
     if (config.sync?.cloudflare) skipped.push(`sync.cloudflare.api_token_env (${config.sync.cloudflare.api_token_env} not read)`);
     for (const [region, rc] of Object.entries(config.sources?.kubernetes?.regions ?? {})) skipped.push(`sources.kubernetes.regions.${region}.kubeconfig (${rc.kubeconfig} not read)`);
+    if (config.dns.cookies.secret_env !== undefined) skipped.push(`dns.cookies.secret_env (${config.dns.cookies.secret_env} not read)`);
+    if (config.dns.cookies.secret_file !== undefined) skipped.push(`dns.cookies.secret_file (${config.dns.cookies.secret_file} not read)`);
     skipped.push(`geoip.database (${config.geoip.database} not opened)`);
     return { problems, warnings: [], skipped, geo: undefined };
   }
@@ -60,6 +63,10 @@ export async function preflight(loaded: LoadedConfig, env: NodeJS.ProcessEnv, op
     alertmanagerToken(loaded, env);
   } catch (err) {
     problems.push(...(err instanceof ConfigError ? err.problems : [(err as Error).message]));
+  }
+  if (config.dns.cookies.enabled) {
+    const secrets = configuredCookieSecrets(config.dns, { env, configPath: loaded.source });
+    if (typeof secrets === 'string') problems.push(secrets);
   }
   const cf = config.sync?.cloudflare;
   if (cf && !env[cf.api_token_env]) problems.push(`sync.cloudflare.api_token_env: environment variable ${cf.api_token_env} is not set; export a Cloudflare API token with Zone.DNS edit rights`);

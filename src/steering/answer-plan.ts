@@ -98,10 +98,48 @@ export function pickRotation(count: number, rand: Random): number {
   return count <= 1 ? 0 : Math.floor(rand() * count);
 }
 
+/** What the scope of a steered answer is computed from (one object per caller, refilled per query). */
+export interface ScopeBasis {
+  /** False when the ECS address was no client location (private, dns.ecs.private: source_address) and the resolver's address decided. */
+  used: boolean;
+  /** Length of the GeoIP network that decided, in the bits it was looked up in (IPv4 bits for an IPv4-mapped address). */
+  networkPrefix: number;
+  /** The ECS source prefix, in the bits of the ECS family. */
+  sourcePrefix: number;
+  /** The ECS family: 1 IPv4, 2 IPv6. */
+  family: number;
+  /** 96 when the ECS address is IPv4-mapped IPv6 (located as IPv4, its scope counts IPv6 bits), else 0. */
+  familyOffset: number;
+  /**
+   * With dns.ecs.scope_beyond_source: the places inside the source prefix (undefined: more than
+   * can be told apart). Asked only when the network is longer than the source prefix.
+   */
+  placesWithinSource: (() => readonly { readonly country: string | undefined; readonly continent: string | undefined }[] | undefined) | undefined;
+}
+
 /**
- * The ECS scope prefix of a steered answer: the length of the GeoIP network that decided,
- * never longer than the source prefix the client sent (RFC 7871 7.2.1).
+ * The ECS scope prefix of a steered answer (RFC 7871 7.2.1), the one rule DNS and explain share:
+ * 0 when the answer did not depend on the ECS address; else the length of the GeoIP network
+ * that decided, in the ECS family's bits, never longer than the source prefix, except when
+ * scope_beyond_source is on and the source prefix holds places whose outcome differs from
+ * `outcome`: then the network's own length (at most /24, /56), so the resolver asks again
+ * with a longer prefix.
  */
-export function ecsScope(networkPrefix: number, sourcePrefix: number): number {
-  return networkPrefix < sourcePrefix ? networkPrefix : sourcePrefix;
+export function ecsScope(plan: NameAnswerPlan, outcome: RuleOutcome, basis: ScopeBasis): number {
+  if (!basis.used) return 0;
+  const network = basis.networkPrefix + basis.familyOffset;
+  const source = basis.sourcePrefix;
+  if (network <= source) return network;
+  // past /24 (IPv4) or /56 (IPv6), the longest source prefixes resolvers send (RFC 7871 11.1), asking for more is moot
+  const longest = basis.family === 1 ? 24 : basis.familyOffset + (basis.familyOffset === 0 ? 56 : 24);
+  const within = basis.placesWithinSource;
+  if (within === undefined || source >= longest || answersAlike(plan, outcome, within())) return source;
+  return network < longest ? network : longest;
+}
+
+/** True when every place gets `outcome` from `plan`; false for undefined (too many places to tell). */
+function answersAlike(plan: NameAnswerPlan, outcome: RuleOutcome, places: readonly { readonly country: string | undefined; readonly continent: string | undefined }[] | undefined): boolean {
+  if (places === undefined) return false;
+  for (const p of places) if (outcomeFor(plan, p.country, p.continent) !== outcome) return false;
+  return true;
 }

@@ -1,4 +1,4 @@
-import { ecsScope, outcomeFor, pickRegion, pickRotation, type NameAnswerPlan } from './answer-plan.js';
+import { ecsScope, outcomeFor, pickRegion, pickRotation, type NameAnswerPlan, type ScopeBasis } from './answer-plan.js';
 import { matchRule, type RuleMatch, type RuleOutcome } from './decide.js';
 import type { Random, Tier } from './types.js';
 
@@ -12,6 +12,12 @@ export interface ExplainClient {
   readonly networkPrefix: number;
   /** The prefix the client stands for (the ECS source prefix a resolver would send). */
   readonly sourcePrefix: number;
+  /** False when the prefix is no client location (private, loopback, CGNAT...) and DNS locates by the resolver's address instead (dns.ecs.private). */
+  readonly ecsUsed: boolean;
+  /** The ECS family the prefix would be sent in: 1 IPv4, 2 IPv6. */
+  readonly family: 1 | 2;
+  /** 96 for an IPv4-mapped IPv6 prefix (located as IPv4, scoped in IPv6 bits), else 0. */
+  readonly familyOffset: number;
 }
 
 /** The address family a query asks for. */
@@ -22,7 +28,7 @@ export interface ExplainTrace {
   readonly name: string;
   readonly type: ExplainType;
   readonly client: ExplainClient & {
-    /** ECS scope the response carries (ecsScope of the network and source prefixes). */
+    /** ECS scope the response carries (answer-plan.ts ecsScope, the rule DNS uses). */
     readonly scope: number;
   };
   readonly matched: { readonly kind: RuleMatch['kind']; readonly key: string | undefined; readonly rule: string };
@@ -67,17 +73,18 @@ function unique<T>(sets: readonly (readonly T[])[]): T[] {
  * order as the DNS hot path (outcomeFor, pickRegion, pickRotation), so with the same `rand`
  * it names the region and the rotation that query gets.
  */
-export function explainAnswer(plan: NameAnswerPlan, client: ExplainClient, type: ExplainType, rand: Random): ExplainTrace {
+export function explainAnswer(plan: NameAnswerPlan, client: ExplainClient, type: ExplainType, rand: Random, placesWithinSource?: ScopeBasis['placesWithinSource']): ExplainTrace {
   const outcome = outcomeFor(plan, client.country, client.continent);
   const chosen = pickRegion(outcome, rand);
   const region = chosen === undefined ? undefined : plan.regions.get(chosen);
   const sets = region === undefined || region.cname !== undefined ? [] : type === 'AAAA' ? region.v6 : region.v4;
   const rotation = pickRotation(sets.length, rand);
   const match = matchRule(plan.policy, client.country, client.continent);
+  const basis: ScopeBasis = { used: client.ecsUsed, networkPrefix: client.networkPrefix, sourcePrefix: client.sourcePrefix, family: client.family, familyOffset: client.familyOffset, placesWithinSource };
   return {
     name: plan.policy.name,
     type,
-    client: { ...client, scope: ecsScope(client.networkPrefix, client.sourcePrefix) },
+    client: { ...client, scope: ecsScope(plan, outcome, basis) },
     matched: { kind: match.kind, key: match.key, rule: match.rule.label },
     tiers: tiersOf(match, outcome),
     failOpen: outcome.failOpen,
@@ -97,7 +104,9 @@ export function formatExplain(t: ExplainTrace): string {
   const where = t.client.country ? `${t.client.country} (${t.client.continent ?? '?'})` : 'unknown location';
   const lines = [
     `name:     ${t.name} ${t.type}`,
-    `client:   ${t.client.query} -> ${where}, GeoIP network /${t.client.networkPrefix}, ECS scope /${t.client.scope}`,
+    t.client.ecsUsed
+      ? `client:   ${t.client.query} -> ${where}, GeoIP network /${t.client.networkPrefix}${t.client.familyOffset ? ' (IPv4 bits)' : ''}, ECS scope /${t.client.scope}`
+      : `client:   ${t.client.query} -> not a client location (private, loopback, link-local, CGNAT or unique-local): DNS locates by the resolver's address; ECS scope /0`,
     `rule:     ${t.matched.rule} (matched by ${t.matched.kind}${t.matched.key ? ` ${t.matched.key}` : ''})`,
   ];
   for (const tier of t.tiers) {

@@ -8,6 +8,7 @@ import { freePort } from '../../load/fuzz.mjs';
 import { buildCountryCodeMmdb } from '../../scripts/build-test-mmdb.js';
 import { BUNDLED_GEOIP_DATABASE } from '../../src/geo/bundled-database.js';
 import { openGeoDatabase } from '../../src/geo/mmdb-geo-database.js';
+import { dig } from '../support/dig.js';
 import { ask } from '../support/dns-client.js';
 import { waitFor } from '../support/poll.js';
 import { exampleDocument, startServer, type TestServer } from '../support/test-server.js';
@@ -34,6 +35,9 @@ beforeAll(async () => {
   const doc = exampleDocument();
   doc.dns.listen = [`127.0.0.1:${port}`];
   doc.geoip = { database: geoPath, reload_check_interval: '60s' };
+  // the NSID and the generated cookie secret are the primary's, sent with the config
+  doc.dns.nsid = 'primary-nsid';
+  doc.dns.cookies = { require: true };
   server = await startServer(doc, { workers: 2, workerEntry: WORKER_ENTRY, workersSilent: true, dnsListen: undefined, geo: await openGeoDatabase(geoPath) });
 }, 30_000);
 
@@ -98,6 +102,16 @@ describe('DNS workers (node:cluster)', () => {
     await allWorkersAnswer(['198.51.100.99'], JP);
     await server.setEndpoints('tokyo', undefined);
     await allWorkersAnswer(['198.51.100.30'], JP);
+  });
+
+  it("every worker answers with the primary's NSID and accepts the server cookie any worker made (one secret for all)", async () => {
+    const first = await dig(port, ['+cookie=0102030405060708', '+nobadcookie', '+nsid', 'api.example.com', 'A']);
+    expect([first.status, first.nsid]).toEqual(['BADCOOKIE', 'primary-nsid']);
+    // each dig is a new process with a new source port: SO_REUSEPORT spreads 20 of them over both workers
+    for (let i = 0; i < 20; i++) {
+      const reply = await dig(port, [`+cookie=${first.cookie}`, '+nobadcookie', '+nsid', 'api.example.com', 'A']);
+      expect([i, reply.status, reply.nsid, reply.cookie]).toEqual([i, 'NOERROR', 'primary-nsid', first.cookie]);
+    }
   });
 
   it('a replaced GeoIP file: the primary validates it and hands every worker exactly that database', async () => {

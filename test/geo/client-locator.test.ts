@@ -28,6 +28,10 @@ function counting(db: GeoLookup): GeoLookup & { calls: number } {
       wrapper.calls++;
       return db.lookupV6(bytes, offset);
     },
+    placesWithin(family: 4 | 6, bytes: Uint8Array, offset: number, prefix: number, limit: number) {
+      wrapper.calls++;
+      return db.placesWithin(family, bytes, offset, prefix, limit);
+    },
   };
   return wrapper;
 }
@@ -139,6 +143,7 @@ describe('ClientLocator on the bundled data', () => {
       lookup: () => japan,
       lookupV4: () => japan,
       lookupV6: () => japan,
+      placesWithin: () => [japan],
     };
     const locator = new ClientLocator(db);
     expect(locator.locateText('8.8.8.8').country).toBe('US');

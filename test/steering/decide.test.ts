@@ -88,7 +88,7 @@ describe('explain', () => {
   it('names each step: matched rule, skipped tiers with reasons, the choice', () => {
     const trace = explainAnswer(
       compileAnswerPlan(policy, regions, status({ taiwan: { up: false } })),
-      { query: '1.34.5.0/24', country: 'TW', continent: 'AS', networkPrefix: 22, sourcePrefix: 24 },
+      { query: '1.34.5.0/24', country: 'TW', continent: 'AS', networkPrefix: 22, sourcePrefix: 24, ecsUsed: true, family: 1, familyOffset: 0 },
       'A',
       () => 0,
     );
@@ -104,7 +104,7 @@ describe('explain', () => {
 
   it('reports fail-open', () => {
     const plan = compileAnswerPlan(policy, regions, status({ taiwan: { up: false }, tokyo: { up: false } }));
-    const trace = explainAnswer(plan, { query: '1.34.5.0/24', country: 'TW', continent: 'AS', networkPrefix: 22, sourcePrefix: 24 }, 'A', () => 0);
+    const trace = explainAnswer(plan, { query: '1.34.5.0/24', country: 'TW', continent: 'AS', networkPrefix: 22, sourcePrefix: 24, ecsUsed: true, family: 1, familyOffset: 0 }, 'A', () => 0);
     expect(trace.failOpen).toBe(true);
     expect(trace.chosen).toBe('taiwan');
     expect(formatExplain(trace)).toContain('fail-open');

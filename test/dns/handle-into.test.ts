@@ -8,7 +8,7 @@ import { builtHandler, exampleDocument } from '../support/test-server.js';
 
 // handleInto (the batch path: packet in a fixed slot, client address as bytes, reply written
 // into a caller's buffer) must give byte for byte what handle (the dgram path) gives. Two
-// services (the production wiring, not started) with the same seeded randomness answer the
+// services (the production wiring, not started) with the same seeded randomness and cookie secret answer the
 // same packets, one through each entry point.
 
 /** The example config with a TXT record too big for 512 octets, so truncation is exercised. */
@@ -31,7 +31,9 @@ function document(rrl = false): Record<string, any> {
 type Apps = [{ handler: MessageHandler }, { handler: MessageHandler }];
 
 async function twoApps(rrl = false): Promise<Apps> {
-  const make = () => builtHandler(document(rrl), { rand: seededRandom(7), clock: () => 1_000_000 });
+  // one cookie secret for both: a random one per service would make their server cookies differ
+  const cookieSecret = () => Buffer.alloc(16, 0x5c);
+  const make = () => builtHandler(document(rrl), { rand: seededRandom(7), clock: () => 1_000_000, cookieSecret });
   return [await make(), await make()];
 }
 

@@ -288,6 +288,13 @@ const geoipSchema = z.strictObject({
   reload_check_interval: duration.default(60_000),
 });
 
+const reloadSchema = z.strictObject({
+  /** Reload when the config file, a zone file or an $INCLUDE changes (as SIGHUP does). */
+  watch_files: z.boolean().default(true),
+  /** How often each of those files is checked. */
+  check_interval: duration.pipe(z.number().min(100, 'expected at least 100ms: every file is checked this often')).default(5_000),
+});
+
 const hostPort = z.strictObject({ host: z.string().min(1), port: z.number().int().min(1).max(65535) });
 
 /** "host:port" of a Redis Cluster seed node. */
@@ -579,6 +586,7 @@ const adminSchema = z
 export const configSchema = z.strictObject({
   dns: dnsSchema.prefault({}),
   geoip: geoipSchema.prefault({}),
+  reload: reloadSchema.prefault({}),
   state: stateSchema.prefault({}),
   log: logSchema.prefault({}),
   health: healthSchema.prefault({}),

@@ -225,7 +225,7 @@ export function createMetrics(opts: MetricsOptions = {}): GeosteerMetrics {
     buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10],
     registers,
   });
-  const reloads = new Counter({ name: 'geosteer_config_reloads_total', help: 'Config reloads (SIGHUP or POST /v1/reload) by result: success or failure.', labelNames: ['result'] as const, registers });
+  const reloads = new Counter({ name: 'geosteer_config_reloads_total', help: 'Config reloads (SIGHUP, POST /v1/reload or a changed config file) by result: success or failure.', labelNames: ['result'] as const, registers });
   // Both result children exist from the start, so rate() works before the first failure.
   reloads.inc({ result: 'success' }, 0);
   reloads.inc({ result: 'failure' }, 0);

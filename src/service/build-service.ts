@@ -35,6 +35,7 @@ import type { SyncTimers } from '../sync/sync-timers.js';
 import { adminServer, alertListener, openAdminServer } from './admin-server.js';
 import { listenAddressesOf } from '../dns/listen-settings.js';
 import { dnsListeners, type DnsListeners } from './dns-listeners.js';
+import { configFilesInput } from './config-files-watch.js';
 import { geoDatabaseInput } from './geo-watch.js';
 import { preflight } from './preflight.js';
 import { settingsNeedingRestart, type NeedsRestart } from './restart-only.js';
@@ -262,6 +263,7 @@ export async function buildService(initial: LoadedConfig, deps: ServiceDeps): Pr
     alerts,
     pool ?? dns!,
     geoDatabaseInput({ control, events, log, config }),
+    configFilesInput({ config, reload: (cause) => reload(cause), log }),
     { name: 'admin-tokens', start: async () => {}, stop: async () => {}, reload: async (next) => adminTokens(next) },
     { name: 'log', start: async () => {}, stop: async () => {}, reload: async (next) => setLogLevel(log, next.config.log.level) },
   ];
@@ -279,7 +281,15 @@ export async function buildService(initial: LoadedConfig, deps: ServiceDeps): Pr
     await stopAll(parts, log);
   }
 
-  async function reload(cause: string): Promise<ReloadResult> {
+  // One reload at a time: SIGHUP, POST /v1/reload and a file change may come together.
+  let reloading: Promise<unknown> = Promise.resolve();
+  function reload(cause: string): Promise<ReloadResult> {
+    const result = reloading.then(() => reloadOnce(cause));
+    reloading = result.catch(() => undefined);
+    return result;
+  }
+
+  async function reloadOnce(cause: string): Promise<ReloadResult> {
     const source = loaded.source;
     let next: LoadedConfig;
     try {

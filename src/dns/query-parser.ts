@@ -1,6 +1,6 @@
 import { CLASS_ANY, CLASS_CH, CLASS_IN, HEADER_SIZE, OPT_COOKIE, OPT_ECS, OPT_NSID, RCODE, TYPE } from './wire.js';
 import { nameKeyOf } from './name-keys.js';
-import { readTsig } from './tsig.js';
+import { readTsig, type TsigPosition } from './tsig.js';
 
 // Hand-written decoder for the part of a query the hot path needs: header, the one
 // question, and the OPT record with its ECS option. Measured need: a full dns2 parse per
@@ -24,7 +24,7 @@ export type Verdict = (typeof Verdict)[keyof typeof Verdict];
  * The decoded query. One instance is reused for every packet (the handler is synchronous),
  * so the hot path allocates nothing here but the name key.
  */
-export class ParsedQuery {
+export class ParsedQuery implements TsigPosition {
   verdict: Verdict = Verdict.Drop as Verdict;
   rcode = 0;
   id = 0;

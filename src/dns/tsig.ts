@@ -1,10 +1,21 @@
-import type { ParsedQuery } from './query-parser.js';
 import { TYPE } from './wire.js';
 
 // TSIG (RFC 8945) as a server without keys sees it: a signed request cannot be verified, so
 // it gets NOTAUTH with the TSIG error BADKEY in an unsigned TSIG record (5.2.2: the key is
 // unknown; 5.3.2: the error reply is unsigned, MAC size 0), never an answer. Knot and BIND
 // answer the same way for a key they do not have.
+
+/** Where a request's TSIG record lies in the message: fields of ParsedQuery, which readTsig fills. */
+export interface TsigPosition {
+  /** Offset of the TSIG record's owner name; 0 without TSIG. */
+  tsigOwner: number;
+  tsigOwnerLength: number;
+  tsigAlgorithm: number;
+  tsigAlgorithmLength: number;
+  /** Offset of Time Signed (6 octets), followed by Fudge (2). */
+  tsigTime: number;
+  tsigOriginalId: number;
+}
 
 /** TSIG error: the key is not known to the server (RFC 8945 5.2.2). */
 export const TSIG_BADKEY = 17;
@@ -59,7 +70,7 @@ function copyExpandedName(msg: Uint8Array, offset: number, out: Uint8Array, at: 
  * Records the TSIG record whose owner name starts at `owner` and whose rdata is
  * msg[rdStart, rdEnd) in `q`. False when it cannot be interpreted (FORMERR, RFC 8945 5.2).
  */
-export function readTsig(msg: Uint8Array, end: number, q: ParsedQuery, owner: number, rdStart: number, rdEnd: number): boolean {
+export function readTsig(msg: Uint8Array, end: number, q: TsigPosition, owner: number, rdStart: number, rdEnd: number): boolean {
   const ownerLength = expandedNameLength(msg, end, owner);
   const algorithmLength = expandedNameLength(msg, rdEnd, rdStart);
   if (ownerLength < 0 || algorithmLength < 0) return false;
@@ -84,7 +95,7 @@ export function readTsig(msg: Uint8Array, end: number, q: ParsedQuery, owner: nu
 }
 
 /** Octets of the unsigned TSIG record a BADKEY reply to `q` carries (0 without TSIG). */
-export function tsigErrorLength(q: ParsedQuery): number {
+export function tsigErrorLength(q: TsigPosition): number {
   return q.tsigOwner === 0 ? 0 : q.tsigOwnerLength + 10 + q.tsigAlgorithmLength + REPLY_FIXED;
 }
 
@@ -93,7 +104,7 @@ export function tsigErrorLength(q: ParsedQuery): number {
  * algorithm, time signed, fudge and original id, MAC size 0, no other data (RFC 8945 5.3.2).
  * Returns the offset after it.
  */
-export function writeTsigError(out: Uint8Array, at: number, msg: Uint8Array, q: ParsedQuery): number {
+export function writeTsigError(out: Uint8Array, at: number, msg: Uint8Array, q: TsigPosition): number {
   let o = copyExpandedName(msg, q.tsigOwner, out, at);
   out[o] = TYPE.TSIG >>> 8;
   out[o + 1] = TYPE.TSIG & 0xff;

@@ -5,6 +5,7 @@ import { isNonGlobalV4, isNonGlobalV6 } from '../shared/special-addresses.js';
 import type { GeoDatabaseInfo } from '../geo/geo-lookup.js';
 import { parseClientPrefix } from '../shared/client-prefix.js';
 import { canonicalName } from '../config/names.js';
+import { steeringFor } from '../dns/answer-table.js';
 import { GeosteerError } from '../shared/errors.js';
 import { explainAnswer, type ExplainTrace, type ExplainType } from '../steering/explain.js';
 import type { TargetQuorumView } from '../steering/region-status.js';
@@ -13,6 +14,8 @@ import type { Snapshot } from './snapshot.js';
 
 /** An explain trace with what it was computed from: the snapshot and the GeoIP database. */
 export type Explanation = ExplainTrace & {
+  /** How the name asked reaches the steered name explained (a wildcard, a CNAME chain); absent for the steered name itself. */
+  readonly via?: string;
   readonly generation: number;
   readonly geoip: GeoDatabaseInfo & { readonly generation: number };
   /** With shared health: each instance's view of the regions tried. */
@@ -25,8 +28,11 @@ export type Explanation = ExplainTrace & {
  * locator of its own, so explain calls do not count as DNS geo lookups.
  */
 export function explainQuery(snapshot: Snapshot, name: string, client: string, type: ExplainType, rand: Random): Explanation {
-  const plan = snapshot.plans.get(canonicalName(name) ?? '');
-  if (!plan) throw new GeosteerError('NOT_FOUND', `${name} is not a steered name; steered names: ${[...snapshot.plans.keys()].join(', ') || '(none)'}`);
+  const canonical = canonicalName(name);
+  // the name itself, a wildcard that stands for it, or the end of its CNAME chain: what DNS steers it by
+  const steering = canonical === undefined ? undefined : steeringFor(snapshot.serving.table, canonical);
+  if (!steering) throw new GeosteerError('NOT_FOUND', `${name} is not steered (not a steered name, a name a steered wildcard stands for, or a CNAME chain to one); steered names: ${[...snapshot.plans.keys()].join(', ') || '(none)'}`);
+  const plan = steering.steered.plan;
   const parsed = parseClientPrefix(client);
   if (typeof parsed === 'string') throw new GeosteerError('BAD_REQUEST', `client: ${parsed}`);
   const locator = new ClientLocator(snapshot.inputs.geo.db, { maxEntries: 2 });
@@ -44,7 +50,7 @@ export function explainQuery(snapshot: Snapshot, name: string, client: string, t
     span,
   );
   const { geo, health } = snapshot.inputs;
-  const explanation = { ...trace, generation: snapshot.generation, geoip: { ...geo.db.info, generation: geo.generation } };
+  const explanation = { ...trace, ...(steering.via !== undefined ? { via: steering.via } : {}), generation: snapshot.generation, geoip: { ...geo.db.info, generation: geo.generation } };
   if (!health.votes) return explanation;
   const regions = [...new Set(trace.tiers.flatMap((t) => t.regions.map((r) => r.region)))];
   return { ...explanation, healthQuorum: regions.flatMap((r) => health.votes!(r)) };

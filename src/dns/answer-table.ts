@@ -123,3 +123,32 @@ export function compileAnswerTable(model: ServiceModel, plans: ReadonlyMap<strin
   }
   return { nodes };
 }
+
+/** The steered name whose answer plan answers A and AAAA for a name, and how the name reaches it. */
+export interface SteeringOfName {
+  readonly steered: SteeredData;
+  /** undefined when the name is the steered name itself; else the wildcard and the CNAME chain it goes through. */
+  readonly via: string | undefined;
+}
+
+/**
+ * What resolve() (query-handler.ts) steers an A or AAAA query for `name` by: the name's own
+ * policy, a wildcard's that stands for it, or the policy of the steered name its CNAME chain
+ * ends at. undefined when the answer is static, a referral, NXDOMAIN or outside our zones.
+ */
+export function steeringFor(table: AnswerTable, name: string): SteeringOfName | undefined {
+  let node = table.nodes.get(nameKey(name));
+  let wildcard: string | undefined;
+  if (node === undefined) {
+    // the closest encloser, then its wildcard child (RFC 4592 3.3.1), as the hot path finds it
+    let encloser: NameNode | undefined;
+    for (let n = parentName(name); encloser === undefined && n !== ''; n = parentName(n)) encloser = table.nodes.get(nameKey(n));
+    if (encloser === undefined || encloser.referral !== undefined || encloser.wildcard === undefined) return undefined;
+    node = encloser.wildcard;
+    wildcard = `${name} matches ${node.name}`;
+  }
+  if (node.steered !== undefined) return { steered: node.steered, via: wildcard };
+  if (node.chain === undefined) return undefined;
+  const chain = `CNAME chain to ${node.chain.steered.plan.policy.name}`;
+  return { steered: node.chain.steered, via: wildcard === undefined ? `${name} ${chain}` : `${wildcard}, ${chain}` };
+}

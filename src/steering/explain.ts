@@ -100,10 +100,11 @@ export function explainAnswer(plan: NameAnswerPlan, client: ExplainClient, type:
 }
 
 /** The trace as the CLI prints it. */
-export function formatExplain(t: ExplainTrace): string {
+export function formatExplain(t: ExplainTrace & { readonly via?: string }): string {
   const where = t.client.country ? `${t.client.country} (${t.client.continent ?? '?'})` : 'unknown location';
   const lines = [
     `name:     ${t.name} ${t.type}`,
+    ...(t.via !== undefined ? [`via:      ${t.via}`] : []),
     t.client.ecsUsed
       ? `client:   ${t.client.query} -> ${where}, GeoIP network /${t.client.networkPrefix}${t.client.familyOffset ? ' (IPv4 bits)' : ''}, ECS scope /${t.client.scope}`
       : `client:   ${t.client.query} -> not a client location (private, loopback, link-local, CGNAT or unique-local): DNS locates by the resolver's address; ECS scope /0`,

@@ -30,4 +30,33 @@ describe('explain == DNS', () => {
       await server.close();
     }
   });
+
+  it('for a CNAME chain, a steered wildcard and a wildcard CNAME: the policy DNS steers by, and how the name reaches it', async () => {
+    const doc = exampleDocument();
+    doc.zones[0].records.push({ name: 'chain', type: 'CNAME', value: 'www.example.com.' }, { name: '*.tenants', type: 'CNAME', value: 'api.example.com.' });
+    doc.names.push({ name: '*.edge.example.com', rules: [{ countries: ['JP'], tiers: ['tokyo'] }], default: ['us-west'] });
+    const server = await startServer(doc);
+    try {
+      const cases = [
+        ['chain.example.com', 'api.example.com', 'chain.example.com CNAME chain to api.example.com'],
+        ['a.tenants.example.com', 'api.example.com', 'a.tenants.example.com matches *.tenants.example.com, CNAME chain to api.example.com'],
+        ['x.y.edge.example.com', '*.edge.example.com', 'x.y.edge.example.com matches *.edge.example.com'],
+        ['api.example.com', 'api.example.com', undefined],
+      ] as const;
+      for (const [asked, steeredName, via] of cases) {
+        for (const client of ['202.32.0.0/24', '1.34.5.0/24', '8.8.8.0/24']) {
+          const reply = await ask(server.port, { name: asked, type: 'A', ecs: client });
+          const t = server.service.explain(asked, client, 'A');
+          expect([t.name, t.via]).toEqual([steeredName, via]);
+          expect(t.answer.addresses).toHaveLength(1);
+          // the chain's CNAMEs come first; the addresses after them are the steered answer
+          expect(reply.answers.filter((a) => /^\d/.test(a))).toEqual(t.answer.addresses);
+          expect(reply.ecs?.scopePrefixLength).toBe(t.client.scope);
+        }
+      }
+      expect(() => server.service.explain('nope.example.com', '8.8.8.0/24', 'A')).toThrow(/nope\.example\.com is not steered/);
+    } finally {
+      await server.close();
+    }
+  });
 });

@@ -6,11 +6,10 @@ export interface PrebuiltAnswer {
   readonly rcode: number;
   /** Authoritative answer bit: off only for referrals. */
   readonly aa: boolean;
-  readonly answer: Buffer;
+  /** The answer, authority and additional sections back to back: one copy per reply. */
+  readonly sections: Buffer;
   readonly ancount: number;
-  readonly authority: Buffer;
   readonly nscount: number;
-  readonly additional: Buffer;
   readonly arcount: number;
   /**
    * Late-bound compression pointers (RFC 1035 4.1.4) of an answer shared by names of
@@ -63,11 +62,9 @@ export function prebuilt(
   return {
     rcode,
     aa,
-    answer: answer.bytes,
+    sections: Buffer.concat([answer.bytes, authority.bytes, additional.bytes]),
     ancount: answer.count,
-    authority: authority.bytes,
     nscount: authority.count,
-    additional: additional.bytes,
     arcount: additional.count,
     fixups: fixups.length === 0 ? NO_POINTERS : fixups,
     ownerAt: ownerAt.length === 0 ? NO_POINTERS : ownerAt,

@@ -1,4 +1,3 @@
-import type { ClientLocator } from '../geo/client-locator.js';
 import type { GeoLocation } from '../geo/geo-lookup.js';
 import { ecsScope, outcomeFor, pickRegion, type ScopeBasis } from '../steering/answer-plan.js';
 import type { Random } from '../steering/types.js';
@@ -79,10 +78,11 @@ export class QueryHandler implements MessageHandler {
   private readonly clientIp = new Uint8Array(16);
   /** The ECS address of the query as located (IPv4 as a number, IPv6 in `v6`), for its span. */
   private ecsV4 = 0;
-  private locator: ClientLocator | undefined;
   /** What the steered answer's ECS scope is computed from (steering/answer-plan.ts ecsScope). */
   private readonly scope: ScopeBasis = { used: false, networkPrefix: 0, sourcePrefix: 0, family: 0, familyOffset: 0, placesWithinSource: undefined };
-  private readonly placesWithinSource = () => (this.q.ecsFamily === 1 ? this.locator!.spanV4(this.ecsV4, this.q.ecsSourcePrefix) : this.locator!.spanV6(this.v6, 0, this.q.ecsSourcePrefix));
+  /** The serving state's locator is the one that located the query: queries are answered synchronously, between setServing() calls. */
+  private readonly placesWithinSource = () =>
+    this.q.ecsFamily === 1 ? this.serving.locator.spanV4(this.ecsV4, this.q.ecsSourcePrefix) : this.serving.locator.spanV6(this.v6, 0, this.q.ecsSourcePrefix);
 
   constructor(
     private serving: ServingState,
@@ -90,11 +90,20 @@ export class QueryHandler implements MessageHandler {
     private readonly rand: Random = Math.random,
     /** Milliseconds since the epoch: the timestamp of server cookies (RFC 9018 4.3). */
     private readonly clock: () => number = Date.now,
-  ) {}
+  ) {
+    this.applyServing();
+  }
 
   /** Swaps what queries are answered from; a query in progress finishes on the old state. */
   setServing(serving: ServingState): void {
     this.serving = serving;
+    this.applyServing();
+  }
+
+  /** What the serving state fixes for every reply until the next swap: set once here rather than per query. */
+  private applyServing(): void {
+    this.edns.maxUdpPayload = this.serving.maxUdpPayload;
+    this.scope.placesWithinSource = this.serving.ecsScopeBeyondSource ? this.placesWithinSource : undefined;
   }
 
   /** Answers one DNS message. `remoteAddress` is the source address, used when the query has no ECS. */
@@ -129,7 +138,6 @@ export class QueryHandler implements MessageHandler {
   private resolve(msg: Buffer, length: number, transport: Transport, remote: string | ClientAddressBytes): Reply {
     const s = this.serving;
     const edns = this.edns;
-    edns.maxUdpPayload = s.maxUdpPayload;
     edns.nsid = undefined;
     edns.serverCookie = undefined;
     const q = parseQuery(msg, this.q, length);
@@ -193,7 +201,7 @@ export class QueryHandler implements MessageHandler {
         answer = steeredAnswer(steered, region, q.qtype, chain!.nodata, this.rand);
         prefix = chain!.prefix;
       }
-      if (q.ecsFamily !== 0) scope = ecsScope(steered.plan, outcome, this.scopeBasis(s, location));
+      if (q.ecsFamily !== 0) scope = ecsScope(steered.plan, outcome, this.scope);
       steeredInfo = this.steeredInfo;
       steeredInfo.name = steered.plan.policy.name;
       steeredInfo.region = region;
@@ -273,17 +281,14 @@ export class QueryHandler implements MessageHandler {
    */
   private locate(s: ServingState, msg: Buffer, q: ParsedQuery, remote: string | ClientAddressBytes): GeoLocation {
     const locator = s.locator;
-    const scope = this.scope;
-    scope.used = false;
-    scope.familyOffset = 0;
+    this.scope.used = false;
     if (q.ecsFamily === 1 && q.ecsSourcePrefix > 0) {
       const m = q.ecsAddressOffset;
       const n = q.ecsAddressLength;
       const addr = ((n > 0 ? msg[m] : 0) * 0x1000000 + (n > 1 ? msg[m + 1] << 16 : 0) + (n > 2 ? msg[m + 2] << 8 : 0) + (n > 3 ? msg[m + 3] : 0)) >>> 0;
       if (!s.ecsPrivateToSource || !isNonGlobalV4(addr, q.ecsSourcePrefix)) {
-        scope.used = true;
         this.ecsV4 = addr;
-        return locator.locateV4(addr, q.ecsSourcePrefix);
+        return this.locatedByEcs(locator.locateV4(addr, q.ecsSourcePrefix), 0);
       }
     } else if (q.ecsFamily === 2 && q.ecsSourcePrefix > 0) {
       const v6 = this.v6;
@@ -292,23 +297,23 @@ export class QueryHandler implements MessageHandler {
       // ::ffff:a.b.c.d/p is the IPv4 network a.b.c.d/(p - 96): located as IPv4, scoped in IPv6 bits
       const mapped = q.ecsSourcePrefix >= 96 && isIPv4Mapped(v6, 0);
       const nonGlobal = mapped ? isNonGlobalV4(readUint32(v6, 12), q.ecsSourcePrefix - 96) : isNonGlobalV6(v6, 0, q.ecsSourcePrefix);
-      if (!s.ecsPrivateToSource || !nonGlobal) {
-        scope.used = true;
-        scope.familyOffset = mapped ? 96 : 0;
-        return locator.locateV6(v6, 0, q.ecsSourcePrefix);
-      }
+      if (!s.ecsPrivateToSource || !nonGlobal) return this.locatedByEcs(locator.locateV6(v6, 0, q.ecsSourcePrefix), mapped ? 96 : 0);
     }
     return typeof remote === 'string' ? locator.locateText(remote) : locator.locateBytes(remote.family, remote.bytes, remote.offset);
   }
 
-  /** The scope basis of the query just located (see locate). */
-  private scopeBasis(s: ServingState, location: GeoLocation): ScopeBasis {
+  /**
+   * Fills the scope basis of a location the ECS address decided; returns the location. Set
+   * here rather than in resolve(), whose inlining budget the metrics observer needs (ecsScope
+   * reads the basis only when `used`).
+   */
+  private locatedByEcs(location: GeoLocation, familyOffset: number): GeoLocation {
     const scope = this.scope;
+    scope.used = true;
     scope.networkPrefix = location.prefixLength;
     scope.sourcePrefix = this.q.ecsSourcePrefix;
     scope.family = this.q.ecsFamily;
-    this.locator = s.locator;
-    scope.placesWithinSource = s.ecsScopeBeyondSource ? this.placesWithinSource : undefined;
-    return scope;
+    scope.familyOffset = familyOffset;
+    return location;
   }
 }

@@ -81,21 +81,15 @@ function writeHeader(out: Buffer, msg: Buffer, q: ParsedQuery, aa: boolean, tc: 
   // QR, the query's opcode, AA, TC, RD copied; RA off (we do not recurse); CD copied.
   out[2] = 0x80 | (q.flags2 & 0x78) | (aa ? 0x04 : 0) | (tc ? 0x02 : 0) | (q.flags2 & 0x01);
   out[3] = (q.flags3 & 0x10) | (rcode & 0x0f);
-  put16(out, 4, qd);
-  put16(out, 6, an);
-  put16(out, 8, ns);
-  put16(out, 10, ar);
-}
-
-/** Bytes of the whole answer: header, question, the chain prefix, the prebuilt sections and OPT. */
-function fullLength(q: ParsedQuery, answer: PrebuiltAnswer, edns: ReplyEdns, prefix: ChainPrefix | undefined): number {
-  return q.questionEnd + sectionsLength(answer, prefix) + optSize(q, edns);
-}
-
-/** Bytes of the response writeAnswer builds: the full answer, or header, question and OPT when it does not fit `limit`. */
-function answerLength(q: ParsedQuery, answer: PrebuiltAnswer, limit: number, edns: ReplyEdns, prefix: ChainPrefix | undefined): number {
-  const full = fullLength(q, answer, edns, prefix);
-  return full > limit ? q.questionEnd + optSize(q, edns) : full;
+  // the counts as bytes, not put16 calls: each inlined call counts against the writer's inlining budget
+  out[4] = qd >>> 8;
+  out[5] = qd & 0xff;
+  out[6] = an >>> 8;
+  out[7] = an & 0xff;
+  out[8] = ns >>> 8;
+  out[9] = ns & 0xff;
+  out[10] = ar >>> 8;
+  out[11] = ar & 0xff;
 }
 
 /**
@@ -105,25 +99,36 @@ function answerLength(q: ParsedQuery, answer: PrebuiltAnswer, limit: number, edn
  * static CNAME records of a chain written before a per-client answer.
  */
 export function writeAnswer(msg: Buffer, q: ParsedQuery, answer: PrebuiltAnswer, scope: number, limit: number, edns: ReplyEdns, prefix?: ChainPrefix): Buffer {
-  const out = Buffer.allocUnsafe(answerLength(q, answer, limit, edns, prefix));
-  writeAnswerInto(out, msg, q, answer, scope, limit, edns, prefix);
+  const opt = optSize(q, edns);
+  const full = q.questionEnd + sectionsLength(answer, prefix) + opt;
+  const tc = full > limit;
+  const out = Buffer.allocUnsafe(tc ? q.questionEnd + opt : full);
+  writeAnswerAt(out, msg, q, answer, scope, tc, edns, prefix);
   return out;
 }
 
 /** writeAnswer into `out` from offset 0 (the batch path's reply slot); returns the length, or -1 when `out` is too small. */
 export function writeAnswerInto(out: Buffer, msg: Buffer, q: ParsedQuery, answer: PrebuiltAnswer, scope: number, limit: number, edns: ReplyEdns, prefix?: ChainPrefix): number {
-  const length = answerLength(q, answer, limit, edns, prefix);
+  // the lengths once per query (each is a few inlined calls: the writer's inlining budget is small)
+  const opt = optSize(q, edns);
+  const full = q.questionEnd + sectionsLength(answer, prefix) + opt;
+  const tc = full > limit;
+  const length = tc ? q.questionEnd + opt : full;
   if (length > out.length) return -1;
-  const tc = fullLength(q, answer, edns, prefix) > limit;
-  const arcount = answer.arcount + (q.hasOpt ? 1 : 0);
-  const ancount = prefix === undefined ? answer.ancount : prefix.count + answer.ancount;
-  if (tc) writeHeader(out, msg, q, answer.aa, true, answer.rcode, 1, 0, 0, q.hasOpt ? 1 : 0);
-  else writeHeader(out, msg, q, answer.aa, false, answer.rcode, 1, ancount, answer.nscount, arcount);
+  writeAnswerAt(out, msg, q, answer, scope, tc, edns, prefix);
+  return length;
+}
+
+/** The response into `out`: the whole answer, or with `tc` only header, question and OPT. */
+function writeAnswerAt(out: Buffer, msg: Buffer, q: ParsedQuery, answer: PrebuiltAnswer, scope: number, tc: boolean, edns: ReplyEdns, prefix: ChainPrefix | undefined): void {
+  const opt = q.hasOpt ? 1 : 0;
+  // one call site of writeHeader, so it is inlined once
+  const ancount = tc ? 0 : prefix === undefined ? answer.ancount : prefix.count + answer.ancount;
+  writeHeader(out, msg, q, answer.aa, tc, answer.rcode, 1, ancount, tc ? 0 : answer.nscount, tc ? opt : answer.arcount + opt);
   copyBytes(msg, HEADER_SIZE, q.questionEnd, out, HEADER_SIZE);
   let o = q.questionEnd;
   if (!tc) o = writeSections(out, o, q, answer, prefix);
-  if (q.hasOpt) o = writeOpt(out, o, msg, q, answer.rcode, edns, scope);
-  return length;
+  if (opt !== 0) writeOpt(out, o, msg, q, answer.rcode, edns, scope);
 }
 
 /**

@@ -17,7 +17,7 @@ export function copyBytes(src: Uint8Array, start: number, end: number, dst: Uint
 
 /** Octets of the record sections writeSections writes. */
 export function sectionsLength(answer: PrebuiltAnswer, prefix: ChainPrefix | undefined): number {
-  return (prefix === undefined ? 0 : prefix.records.length) + answer.answer.length + answer.authority.length + answer.additional.length;
+  return (prefix === undefined ? 0 : prefix.records.length) + answer.sections.length;
 }
 
 /** Fills the pointers of sections written at `body`: negative targets count back from `anchorEnd`, the others from `body`. */
@@ -32,9 +32,7 @@ function fillPointers(out: Uint8Array, body: number, fixups: Int32Array, anchorE
 
 /** The answer's three sections, copied to `o`; returns the offset after them. */
 function copySections(out: Uint8Array, o: number, answer: PrebuiltAnswer): number {
-  o += copyBytes(answer.answer, 0, answer.answer.length, out, o);
-  o += copyBytes(answer.authority, 0, answer.authority.length, out, o);
-  return o + copyBytes(answer.additional, 0, answer.additional.length, out, o);
+  return o + copyBytes(answer.sections, 0, answer.sections.length, out, o);
 }
 
 /** Writes the answer's three sections at `o`, just past the question (after `prefix`, if any); returns the offset after them. */

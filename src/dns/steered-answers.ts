@@ -112,8 +112,12 @@ export function steeredAnswer(steered: SteeredData, region: string | undefined, 
   const answers = region === undefined ? undefined : steered.regions.get(region);
   if (answers === undefined) return nodata;
   if (answers.cname) return answers.cname;
-  const list =
-    qtype === TYPE.AAAA ? answers.aaaa : qtype === TYPE.A || qtype === TYPE.ANY ? answers.a : qtype === TYPE.HTTPS ? answers.https : qtype === TYPE.SVCB ? answers.svcb : undefined;
+  const list = qtype === TYPE.A || qtype === TYPE.ANY ? answers.a : qtype === TYPE.AAAA ? answers.aaaa : hintedAnswers(answers, qtype);
   if (list === undefined || list.length === 0) return nodata;
   return list[pickRotation(list.length, rand)];
+}
+
+/** The HTTPS or SVCB rotations of a region (kept out of steeredAnswer, which the handler inlines). */
+function hintedAnswers(answers: RegionAnswers, qtype: number): readonly PrebuiltAnswer[] | undefined {
+  return qtype === TYPE.HTTPS ? answers.https : qtype === TYPE.SVCB ? answers.svcb : undefined;
 }

@@ -35,6 +35,11 @@ function rcodeIndex(rcode: number): number {
 
 type QueryLabels = { zone: string; qtype: string; rcode: string; transport: Transport };
 
+/** The labels of a counter slot, made on the slot's first query. */
+function slotLabels(zone: string, qi: number, ri: number, transport: Transport): QueryLabels {
+  return { zone, qtype: QTYPE_LABELS[qi], rcode: RCODE_LABELS[ri], transport };
+}
+
 /** Slots per zone: transport x qtype x rcode. */
 const ZONE_SLOTS = 2 * N_QTYPE * N_RCODE;
 
@@ -61,34 +66,40 @@ export class DnsQueryMetrics implements QueryObserver {
   private readonly zones = new Map<string, ZoneCounts>();
   private readonly answerCounts = new Map<string, Map<string, AnswerCount>>();
 
+  // answered() runs inlined into the DNS handler, whose inlining budget is small: the first-query
+  // branches (a zone's arrays, a slot's labels, a name's or region's entry) are calls of their own.
   answered(transport: Transport, qtype: number, rcode: number, zone: string | undefined, steered: { name: string; region: string | undefined; failOpen: boolean } | undefined): void {
     const z = zone ?? NO_ZONE;
-    let zc = this.zones.get(z);
-    if (zc === undefined) {
-      zc = { counts: new Float64Array(ZONE_SLOTS), labels: new Array<QueryLabels | undefined>(ZONE_SLOTS).fill(undefined) };
-      this.zones.set(z, zc);
-    }
+    const zc = this.zones.get(z) ?? this.addZone(z);
     const qi = QTYPE_INDEX[qtype & 0xffff];
     const ri = rcodeIndex(rcode);
     const slot = ((transport === 'udp' ? 0 : N_QTYPE) + qi) * N_RCODE + ri;
-    if (zc.labels[slot] === undefined) zc.labels[slot] = { zone: z, qtype: QTYPE_LABELS[qi], rcode: RCODE_LABELS[ri], transport };
+    if (zc.labels[slot] === undefined) zc.labels[slot] = slotLabels(z, qi, ri, transport);
     zc.counts[slot]++;
     if (steered !== undefined) this.answeredSteered(steered.name, steered.region ?? NO_REGION, steered.failOpen);
   }
 
+  private addZone(zone: string): ZoneCounts {
+    const zc: ZoneCounts = { counts: new Float64Array(ZONE_SLOTS), labels: new Array<QueryLabels | undefined>(ZONE_SLOTS).fill(undefined) };
+    this.zones.set(zone, zc);
+    return zc;
+  }
+
   private answeredSteered(name: string, region: string, failOpen: boolean): void {
+    const entry = this.answerCounts.get(name)?.get(region) ?? this.addAnswerCount(name, region);
+    entry.count++;
+    if (failOpen) entry.failOpen++;
+  }
+
+  private addAnswerCount(name: string, region: string): AnswerCount {
     let byRegion = this.answerCounts.get(name);
     if (byRegion === undefined) {
       byRegion = new Map();
       this.answerCounts.set(name, byRegion);
     }
-    let entry = byRegion.get(region);
-    if (entry === undefined) {
-      entry = { name, region, count: 0, failOpen: 0 };
-      byRegion.set(region, entry);
-    }
-    entry.count++;
-    if (failOpen) entry.failOpen++;
+    const entry = { name, region, count: 0, failOpen: 0 };
+    byRegion.set(region, entry);
+    return entry;
   }
 
   /** Sets geosteer_dns_queries_total to the counts so far (from the counter's collect()). */

@@ -129,7 +129,12 @@ export function ecsScope(plan: NameAnswerPlan, outcome: RuleOutcome, basis: Scop
   if (!basis.used) return 0;
   const network = basis.networkPrefix + basis.familyOffset;
   const source = basis.sourcePrefix;
-  if (network <= source) return network;
+  // the common case stays small enough for the DNS handler to inline
+  return network <= source ? network : scopeBeyondNetwork(plan, outcome, basis, network, source);
+}
+
+/** ecsScope when the deciding network is longer than the source prefix. */
+function scopeBeyondNetwork(plan: NameAnswerPlan, outcome: RuleOutcome, basis: ScopeBasis, network: number, source: number): number {
   // past /24 (IPv4) or /56 (IPv6), the longest source prefixes resolvers send (RFC 7871 11.1), asking for more is moot
   const longest = basis.family === 1 ? 24 : basis.familyOffset + (basis.familyOffset === 0 ? 56 : 24);
   const within = basis.placesWithinSource;

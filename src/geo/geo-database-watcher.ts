@@ -10,7 +10,7 @@ import { statSync, watch, type FSWatcher } from 'node:fs';
 import { stat } from 'node:fs/promises';
 import { basename, dirname } from 'node:path';
 import { GeosteerError } from '../shared/errors.js';
-import { fileSignatureOf, sameFileSignature, type FileSignature } from './file-signature.js';
+import { fileSignatureOf, sameFileSignature, type FileSignature } from '../shared/file-signature.js';
 import { openGeoDatabase, type MmdbGeoDatabase } from './mmdb-geo-database.js';
 
 /** The pino methods the watcher uses (object first, then message). */

@@ -7,7 +7,7 @@ import { open } from 'node:fs/promises';
 import { Reader } from 'maxmind';
 import { GeosteerError } from '../shared/errors.js';
 import { continentOf } from './country-continent.js';
-import { fileSignatureOf, type FileSignature } from './file-signature.js';
+import { fileSignatureOf, type FileSignature } from '../shared/file-signature.js';
 import { GeoPlace, PlaceInterner, unknownLocation } from './geo-location.js';
 import type { GeoDatabaseInfo, GeoLocation, GeoLookup, Place } from './geo-lookup.js';
 import { formatIPv4, formatIPv6, isIPv4Mapped, parseIPv4, parseIPv6, readUint32 } from '../shared/ip-address.js';

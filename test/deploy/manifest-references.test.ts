@@ -15,6 +15,8 @@ const pairsOf = (rules: readonly { apiGroups: readonly string[]; resources: read
 const WATCHED = pairsOf(requiredRbacRules(EVERY_OPTION));
 
 const WORKLOAD_KINDS = new Set(['Deployment', 'DaemonSet', 'StatefulSet']);
+/** The files of each ConfigMap a pod mounts whole: the region's config, this cluster's kubeconfig. */
+const CONFIGMAP_FILES: Record<string, string[]> = { 'geosteer-config': ['geosteer.yaml'], 'geosteer-in-cluster-kubeconfig': ['kubeconfig.yaml'] };
 
 /** The Kubernetes source options of every region in a geosteer config text. */
 function regionSources(text: string, label: string) {
@@ -80,7 +82,8 @@ describeWithKubectl('deploy/: cross-references inside every rendered variant', (
           if (v.configMap) {
             const cm = find(objects, 'ConfigMap', v.configMap.name);
             for (const item of v.configMap.items ?? []) expect(Object.keys(cm.data), `${where}: volume ${v.name}`).toContain(item.key);
-            expect(Object.keys(cm.data).length, `${where}: ConfigMap ${cm.metadata.name} is empty`).toBeGreaterThan(0);
+            // each holds the one file the pod reads from it (the generator's hash suffix aside)
+            expect(Object.keys(cm.data), `${where}: ConfigMap ${cm.metadata.name}`).toEqual(CONFIGMAP_FILES[cm.metadata.name.replace(/-[a-z0-9]{10}$/, '')]);
           }
           if (v.secret) expect(secrets.has(v.secret.secretName) || objects.some((o) => o.kind === 'Secret' && o.metadata.name === v.secret.secretName), `${where}: Secret ${v.secret.secretName}`).toBe(true);
         }

@@ -1,6 +1,6 @@
 import { ClientLocator } from '../geo/client-locator.js';
 import { unknownLocation } from '../geo/geo-location.js';
-import { isIPv4Mapped, readUint32 } from '../shared/ip-address.js';
+import { isIPv4Mapped } from '../shared/ip-address.js';
 import { isNonGlobalV4, isNonGlobalV6 } from '../shared/special-addresses.js';
 import type { GeoDatabaseInfo } from '../geo/geo-lookup.js';
 import { parseClientPrefix } from '../shared/client-prefix.js';
@@ -38,7 +38,7 @@ export function explainQuery(snapshot: Snapshot, name: string, client: string, t
   const locator = new ClientLocator(snapshot.inputs.geo.db, { maxEntries: 2 });
   // the same classification as the DNS path (query-handler.ts locate)
   const mapped = parsed.family === 6 && parsed.prefix >= 96 && isIPv4Mapped(parsed.v6, 0);
-  const nonGlobal = parsed.family === 4 ? isNonGlobalV4(parsed.v4, parsed.prefix) : mapped ? isNonGlobalV4(readUint32(parsed.v6, 12), parsed.prefix - 96) : isNonGlobalV6(parsed.v6, 0, parsed.prefix);
+  const nonGlobal = parsed.family === 4 ? isNonGlobalV4(parsed.v4, parsed.prefix) : isNonGlobalV6(parsed.v6, 0, parsed.prefix);
   const ecsUsed = !(nonGlobal && snapshot.serving.ecsPrivateToSource);
   const location = !ecsUsed ? unknownLocation(0) : parsed.family === 4 ? locator.locateV4(parsed.v4, parsed.prefix) : locator.locateV6(parsed.v6, 0, parsed.prefix);
   const span = snapshot.serving.ecsScopeBeyondSource ? () => (parsed.family === 4 ? locator.spanV4(parsed.v4, parsed.prefix) : locator.spanV6(parsed.v6, 0, parsed.prefix)) : undefined;

@@ -9,7 +9,7 @@ import { writeAnswer, writeAnswerInto, writeError, writeErrorInto, type ReplyEdn
 import { CookieCheck, SERVER_COOKIE_LENGTH, type ServerCookies } from './server-cookies.js';
 import type { ServingState } from './serving-state.js';
 import { CLASS_CH, HEADER_SIZE, RCODE, TYPE } from './wire.js';
-import { isIPv4Mapped, parseIPv4, parseIPv6, readUint32 } from '../shared/ip-address.js';
+import { isIPv4Mapped, parseIPv4, parseIPv6 } from '../shared/ip-address.js';
 import { isNonGlobalV4, isNonGlobalV6 } from '../shared/special-addresses.js';
 
 /** Which transport carried a query. */
@@ -296,8 +296,7 @@ export class QueryHandler implements MessageHandler {
       for (let i = 0; i < q.ecsAddressLength; i++) v6[i] = msg[q.ecsAddressOffset + i];
       // ::ffff:a.b.c.d/p is the IPv4 network a.b.c.d/(p - 96): located as IPv4, scoped in IPv6 bits
       const mapped = q.ecsSourcePrefix >= 96 && isIPv4Mapped(v6, 0);
-      const nonGlobal = mapped ? isNonGlobalV4(readUint32(v6, 12), q.ecsSourcePrefix - 96) : isNonGlobalV6(v6, 0, q.ecsSourcePrefix);
-      if (!s.ecsPrivateToSource || !nonGlobal) return this.locatedByEcs(locator.locateV6(v6, 0, q.ecsSourcePrefix), mapped ? 96 : 0);
+      if (!s.ecsPrivateToSource || !isNonGlobalV6(v6, 0, q.ecsSourcePrefix)) return this.locatedByEcs(locator.locateV6(v6, 0, q.ecsSourcePrefix), mapped ? 96 : 0);
     }
     return typeof remote === 'string' ? locator.locateText(remote) : locator.locateBytes(remote.family, remote.bytes, remote.offset);
   }

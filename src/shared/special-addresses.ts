@@ -2,6 +2,8 @@
 // an ECS option carrying one of them is no client location (RFC 7871 7.1.2 lets the server
 // treat such an option as it sees fit). A prefix counts when it lies wholly inside a block.
 
+import { isIPv4Mapped, readUint32 } from './ip-address.js';
+
 /** IPv4 blocks: private (RFC 1918), loopback, link-local, CGNAT (RFC 6598); networks and lengths side by side (no iterator per query). */
 const V4_NETWORKS = Uint32Array.of(0x0a000000, 0xac100000, 0xc0a80000, 0x7f000000, 0xa9fe0000, 0x64400000);
 const V4_LENGTHS = Uint8Array.of(8, 12, 16, 8, 16, 10);
@@ -20,8 +22,13 @@ export function isNonGlobalV4(addr: number, prefix: number): boolean {
   return false;
 }
 
-/** True when the `prefix`-bit IPv6 network at bytes[offset, +16) is unique-local (fc00::/7), link-local (fe80::/10) or ::1. */
+/**
+ * True when the `prefix`-bit IPv6 network at bytes[offset, +16) is unique-local (fc00::/7),
+ * link-local (fe80::/10) or ::1, or is IPv4-mapped (::ffff:a.b.c.d/p, p >= 96) with an IPv4
+ * network a.b.c.d/(p - 96) that isNonGlobalV4 rules out.
+ */
 export function isNonGlobalV6(bytes: Uint8Array, offset: number, prefix: number): boolean {
+  if (prefix >= 96 && isIPv4Mapped(bytes, offset)) return isNonGlobalV4(readUint32(bytes, offset + 12), prefix - 96);
   const b0 = bytes[offset];
   if (prefix >= 7 && (b0 & 0xfe) === 0xfc) return true;
   if (prefix >= 10 && b0 === 0xfe && (bytes[offset + 1] & 0xc0) === 0x80) return true;

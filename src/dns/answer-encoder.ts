@@ -42,11 +42,6 @@ export type QuestionShape = { readonly exact: string } | { readonly endsWith: st
 // the anchor name, or an offset inside the sections being encoded.
 type NameRef = { readonly abs: number } | { readonly tail: number } | { readonly body: number };
 
-const TYPE_NS = 2;
-const TYPE_CNAME = 5;
-const TYPE_SOA = 6;
-const TYPE_PTR = 12;
-const TYPE_MX = 15;
 const NO_BYTES = Buffer.alloc(0);
 /** Pointers hold 14 bits (RFC 1035 4.1.4). */
 const POINTER_LIMIT = 0x4000;

@@ -1,4 +1,4 @@
-import { TYPE } from './wire.js';
+import { CLASS_ANY, TYPE } from './wire.js';
 
 // TSIG (RFC 8945) as a server without keys sees it: a signed request cannot be verified, so
 // it gets NOTAUTH with the TSIG error BADKEY in an unsigned TSIG record (5.2.2: the key is
@@ -19,7 +19,6 @@ export interface TsigPosition {
 
 /** TSIG error: the key is not known to the server (RFC 8945 5.2.2). */
 export const TSIG_BADKEY = 17;
-const CLASS_ANY = 255;
 /** Octets of the TSIG rdata after the algorithm name in the reply: time signed 6, fudge 2, MAC size 2, original id 2, error 2, other length 2. */
 const REPLY_FIXED = 16;
 

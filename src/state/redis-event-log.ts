@@ -51,7 +51,7 @@ export class RedisEventLog implements EventLog {
   private failing = false;
   private readonly drained = new Set<() => void>();
 
-  constructor(private readonly options: RedisEventLogOptions) {
+  constructor(options: RedisEventLogOptions) {
     this.local = new MemoryEventLog(1000, options.now, options.instanceId);
     this.key = redisKeys(options.keyPrefix).events;
     this.capacity = options.capacity ?? 10_000;

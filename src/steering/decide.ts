@@ -1,4 +1,4 @@
-import type { Endpoint, MatchKind, NamePolicy, Random, RegionSpec, RegionStatus, RegionStatusView, Rule, Tier } from './types.js';
+import type { Endpoint, MatchKind, NamePolicy, RegionSpec, RegionStatus, RegionStatusView, Rule, Tier } from './types.js';
 
 /** Why a region in a tier could not take traffic. */
 export type SkipReason = 'down' | 'recovering (hold-down)' | 'drained' | 'weight 0' | 'unknown region';

@@ -3,6 +3,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
+import { parseDigReply } from './dig.js';
 
 // Many queries through one dig process (batch mode, -f): dig encodes the queries and
 // decodes the replies with its own code, and prints them in presentation form, the same
@@ -17,7 +18,7 @@ export interface DigQuery {
   readonly options?: readonly string[];
 }
 
-/** A reply as dig printed it: header fields and each section's records, normalised and sorted. */
+/** A reply as dig printed it: header fields and each section's records, normalised and sorted (dig.ts sections). */
 export interface DigReply {
   readonly question: string;
   readonly status: string;
@@ -32,45 +33,10 @@ export interface DigReply {
   readonly clientSubnet: string | undefined;
 }
 
-/** A record line with the owner in lower case and single spaces (names compare case-insensitively, RFC 4343). */
-function normalised(line: string): string {
-  const [owner, ...rest] = line.trim().split(/\s+/);
-  return [owner.toLowerCase(), ...rest].join(' ');
-}
-
-function parseBlock(block: string): DigReply {
-  const sections: Record<string, string[]> = { QUESTION: [], ANSWER: [], AUTHORITY: [], ADDITIONAL: [] };
-  let current: string[] | undefined;
-  let status = '';
-  let flags: string[] = [];
-  let size = -1;
-  let clientSubnet: string | undefined;
-  for (const line of block.split('\n')) {
-    const header = /status: (\w+)/.exec(line);
-    if (header) status = header[1];
-    const f = /^;; flags: ([^;]*);/.exec(line);
-    if (f) flags = f[1].trim().split(/\s+/);
-    const s = /^;; MSG SIZE\s+rcvd: (\d+)/.exec(line);
-    if (s) size = Number(s[1]);
-    const ecs = /^; CLIENT-SUBNET: (\S+)/.exec(line);
-    if (ecs) clientSubnet = ecs[1];
-    const section = /^;; (QUESTION|ANSWER|AUTHORITY|ADDITIONAL) SECTION:/.exec(line);
-    if (section) current = sections[section[1]];
-    else if (line.trim() === '') current = undefined;
-    else if (current === sections.QUESTION) current.push(normalised(line.slice(1)));
-    else if (current !== undefined && !line.startsWith(';')) current.push(normalised(line));
-  }
-  return {
-    question: sections.QUESTION[0] ?? '',
-    status,
-    aa: flags.includes('aa'),
-    tc: flags.includes('tc'),
-    answer: sections.ANSWER.sort(),
-    authority: sections.AUTHORITY.sort(),
-    additional: sections.ADDITIONAL.sort(),
-    size,
-    clientSubnet,
-  };
+/** The fields two servers' replies are compared by, from dig.ts's one parser of dig's output. */
+function comparable(block: string): DigReply {
+  const r = parseDigReply(block);
+  return { question: r.question, status: r.status, aa: r.flags.includes('aa'), tc: r.flags.includes('tc'), ...r.sections, size: r.size, clientSubnet: r.subnet };
 }
 
 /** Sends `queries` to 127.0.0.1:`port` over `transport` with one dig process; replies in query order. */
@@ -82,7 +48,7 @@ export async function digBatch(port: number, queries: readonly DigQuery[], trans
     const options = ['+norec', '+nocookie', '+noall', '+comments', '+question', '+answer', '+authority', '+additional', '+stats', '+tries=1', '+time=2'];
     // dig 9.18 applies +tcp in a batch file only from the command line
     const { stdout } = await run('dig', ['@127.0.0.1', '-p', String(port), ...options, ...(transport === 'tcp' ? ['+tcp'] : []), '-f', file], { maxBuffer: 16 * 1024 * 1024 });
-    const replies = stdout.split(';; Got answer:').slice(1).map(parseBlock);
+    const replies = stdout.split(';; Got answer:').slice(1).map(comparable);
     if (replies.length !== queries.length) throw new Error(`dig printed ${replies.length} replies to ${queries.length} queries on port ${port}:\n${stdout}`);
     replies.forEach((r, i) => {
       const asked = `${queries[i].name.toLowerCase()}. IN ${queries[i].type}`;

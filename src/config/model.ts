@@ -3,7 +3,7 @@ import { isContinentCode, isCountryCode } from '../geo/country-continent.js';
 import { tierRegions } from '../steering/tier-regions.js';
 import type { NamePolicy, RegionSpec, Rule, Tier } from '../steering/types.js';
 import { resolveHealthPlan } from './health-checks.js';
-import { isInZone } from './records.js';
+import { isInZone, parentName } from './names.js';
 import type { Config, TierConfig } from './schema.js';
 import { checkSourcesAndSync } from './sync-checks.js';
 import { buildZones, type ZoneFileAccess, type ZoneModel } from './zone-model.js';
@@ -111,7 +111,7 @@ function delegations(zones: readonly ZoneModel[]): Map<string, Set<string>> {
 
 /** The delegation point at or above `name` inside `zone`, if any. */
 function cutAbove(name: string, zone: string, cuts: ReadonlySet<string>): string | undefined {
-  for (let n = name; n !== zone && isInZone(n, zone); n = n.slice(n.indexOf('.') + 1)) if (cuts.has(n)) return n;
+  for (let n = name; n !== zone && isInZone(n, zone); n = parentName(n)) if (cuts.has(n)) return n;
   return undefined;
 }
 

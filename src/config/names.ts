@@ -170,6 +170,12 @@ export function hostnameProblem(name: string): string | undefined {
   return undefined;
 }
 
+/** The parent of a canonical name ("" above a top-level label). */
+export function parentName(name: string): string {
+  const dot = name.indexOf('.');
+  return dot < 0 ? '' : name.slice(dot + 1);
+}
+
 /** True when `name` is `zone` or below it (both canonical). */
 export function isInZone(name: string, zone: string): boolean {
   return zone === '' || name === zone || name.endsWith(`.${zone}`);

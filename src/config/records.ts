@@ -6,7 +6,6 @@ import { parseTypeRef } from './rdata/type-codes.js';
 import { tokenizeValue } from './zone-file/tokenizer.js';
 
 export type { AnyRecordData, RecordData, RecordType, SoaFields, SvcParam, UnknownData } from './rdata/record-data.js';
-export { isInZone } from './names.js';
 
 /** A static record with an absolute owner name, ready to be compiled to wire form (RFC 3597 types: StaticRecord<UnknownData>). */
 export interface StaticRecord<D extends AnyRecordData = RecordData> {

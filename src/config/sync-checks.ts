@@ -1,6 +1,6 @@
 import { policyRegions } from '../steering/tier-regions.js';
 import type { NamePolicy, RegionSpec } from '../steering/types.js';
-import { isInZone } from './records.js';
+import { isInZone } from './names.js';
 import type { Config } from './schema.js';
 
 // Cross-checks of the `sources` and `sync` sections against the rest of the config (each

@@ -5,7 +5,8 @@ import { StaticCompiler, type ZoneData } from './node-answers.js';
 import type { ChainPrefix, PrebuiltAnswer } from './prebuilt.js';
 import { compileSteered, steeredSource, type SteeredData, type SteeredSource } from './steered-answers.js';
 import { encodeName } from './wire.js';
-import { isWildcardName, parentName, ZoneTree } from './zone-tree.js';
+import { parentName } from '../config/names.js';
+import { isWildcardName, ZoneTree } from './zone-tree.js';
 
 // The wire form of a snapshot: every answer the hot path can give, encoded when the control
 // plane compiles a snapshot and swapped as a whole with it. The static part (zone data,

@@ -3,7 +3,8 @@ import { encodeAnswer, encodeChainPrefix, QNAME, type AnswerSpec, type QuestionS
 import { followChain } from './cname-chain.js';
 import type { ChainPrefix, PrebuiltAnswer } from './prebuilt.js';
 import { RCODE, TYPE } from './wire.js';
-import { isWildcardName, parentName, type RRset, type TreeNode, type TreeZone, type ZoneTree } from './zone-tree.js';
+import { parentName } from '../config/names.js';
+import { isWildcardName, type RRset, type TreeNode, type TreeZone, type ZoneTree } from './zone-tree.js';
 
 // The static answers of every name, encoded once per config: positive answers with their
 // additional-section addresses, NODATA and NXDOMAIN with the zone's SOA (RFC 2308 2.1, 2.2),

@@ -1,5 +1,5 @@
 import type { ZoneModel } from '../config/model.js';
-import { isInZone } from '../config/names.js';
+import { isInZone, parentName } from '../config/names.js';
 import type { AnyRecordData, StaticRecord } from '../config/records.js';
 import { typeCode } from '../config/rdata/type-codes.js';
 import { TYPE } from './wire.js';
@@ -49,12 +49,6 @@ export type Lookup =
   | { readonly kind: 'cut'; readonly cut: TreeNode; readonly exact: boolean }
   /** The name's node, or the wildcard node that stands for it (RFC 4592 3.3.1). */
   | { readonly kind: 'node'; readonly node: TreeNode };
-
-/** The parent of a canonical name ("" above a top-level label). */
-export function parentName(name: string): string {
-  const dot = name.indexOf('.');
-  return dot < 0 ? '' : name.slice(dot + 1);
-}
 
 /** True for a wildcard owner `*.<closest encloser>` (RFC 4592 2.1.1). */
 export function isWildcardName(name: string): boolean {

@@ -32,7 +32,6 @@ export class TcpListener {
   ) {
     this.server = net.createServer({ noDelay: true }, (socket) => this.onConnection(socket));
     this.server.maxConnections = limits.maxConnections;
-    this.server.on('error', (err) => this.log.warn({ err }, 'tcp server error'));
   }
 
   /** New limits (a config reload): the connection cap now, idle and query limits for connections opened from now on. */
@@ -48,6 +47,8 @@ export class TcpListener {
       this.server.once('error', onError);
       this.server.listen({ host, port, ipv6Only: host.includes(':'), exclusive }, () => {
         this.server.off('error', onError);
+        // from here on an error is the running server's; one during listen is the caller's (port 0 retries it)
+        this.server.on('error', (err) => this.log.warn({ err }, 'tcp server error'));
         resolve((this.server.address() as net.AddressInfo).port);
       });
     });

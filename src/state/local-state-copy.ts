@@ -20,6 +20,18 @@ export interface FullRead {
   readonly observed: readonly { text: string; ttl: number }[];
 }
 
+/**
+ * A full read on its way to Redis. It is judged against the highest version seen when it
+ * was sent, not when its reply is taken: a change message travels on the subscriber
+ * connection and can be applied before the reply to a read Redis ran earlier, so a newer
+ * version seen meanwhile says nothing about lost writes. The entries applied while it is out
+ * survive a wholesale replacement (they are newer than what it read).
+ */
+export interface ReadInFlight {
+  readonly seenAtSend: number;
+  readonly arrived: { readonly kind: 'weight' | 'drain'; readonly field: string; readonly stored: unknown; readonly epoch: string | undefined }[];
+}
+
 /** An override as the confirm script re-writes it: [field, value JSON, at, by]. */
 export type KeptEntry = [string, string, string, string];
 
@@ -28,6 +40,7 @@ export class LocalStateCopy {
   private readonly weights = new Map<string, VersionedEntry<number>>();
   private readonly drains = new Map<string, VersionedEntry<DrainInfo>>();
   private readonly observations = new Map<string, ObservationEntry>();
+  private readonly readsInFlight = new Set<ReadInFlight>();
   private state: SharedState | undefined;
   private generation = 0;
   /** Highest version (entry or counter) read in this epoch; a counter below it means lost writes. */
@@ -53,10 +66,21 @@ export class LocalStateCopy {
     return this.state;
   }
 
-  /** Applies one written or announced entry unless the copy holds a newer one. */
-  applyEntry(kind: 'weight' | 'drain', field: string, stored: unknown): void {
-    if (kind === 'weight') this.apply(this.weights, field, parseWeightEntry(stored));
-    else this.apply(this.drains, field, parseDrainEntry(stored));
+  /** Applies one entry written or announced in data generation `epoch`, unless the copy holds a newer one. */
+  applyEntry(kind: 'weight' | 'drain', field: string, stored: unknown, epoch: string | undefined): void {
+    for (const read of this.readsInFlight) read.arrived.push({ kind, field, stored, epoch });
+    if (this.applyQuietly(kind, field, stored)) this.changed();
+  }
+
+  /** A full read is being sent; hand its reply to `takeFullRead`, or to `readFailed`. */
+  readSent(): ReadInFlight {
+    const read: ReadInFlight = { seenAtSend: this.maxVersionSeen, arrived: [] };
+    this.readsInFlight.add(read);
+    return read;
+  }
+
+  readFailed(read: ReadInFlight): void {
+    this.readsInFlight.delete(read);
   }
 
   applyObservations(obs: InstanceObservations, ttlMs: number): void {
@@ -68,15 +92,19 @@ export class LocalStateCopy {
   /**
    * Takes a full read. Overrides: merged by version (Redis wins for every entry up to the
    * counter; newer local ones came by pub/sub after the read), replaced `wholesale` after a
-   * confirmed reset, or left alone (`keep`, a reset is pending). Observations always.
+   * confirmed reset, or left alone (`keep`, a reset is pending). A wholesale replacement
+   * keeps what arrived in `epoch` (the generation now followed) while the read was out.
+   * Observations always.
    */
-  takeFullRead(read: FullRead, overrides: 'merge' | 'wholesale' | 'keep'): void {
+  takeFullRead(read: FullRead, overrides: 'merge' | 'wholesale' | 'keep', sent: ReadInFlight, epoch: string | undefined): void {
+    this.readsInFlight.delete(sent);
     let changed = false;
     if (overrides !== 'keep') {
       const wholesale = overrides === 'wholesale';
       changed = this.mergeAll(this.weights, read.weights, parseWeightEntry, read.counter, wholesale) || changed;
       changed = this.mergeAll(this.drains, read.drains, parseDrainEntry, read.counter, wholesale) || changed;
       this.maxVersionSeen = wholesale ? read.counter : Math.max(this.maxVersionSeen, read.counter);
+      if (wholesale) for (const a of sent.arrived) if (a.epoch === epoch) changed = this.applyQuietly(a.kind, a.field, a.stored) || changed;
     }
     const live = new Set<string>();
     for (const { text, ttl } of read.observed) {
@@ -127,13 +155,18 @@ export class LocalStateCopy {
     return changed;
   }
 
-  private apply<T>(local: Map<string, VersionedEntry<T>>, field: string, entry: VersionedEntry<T> | undefined): void {
-    if (!entry) return;
+  /** Applies one entry unless the copy holds a newer one; true when what `current()` returns changed. */
+  private applyQuietly(kind: 'weight' | 'drain', field: string, stored: unknown): boolean {
+    return kind === 'weight' ? this.apply(this.weights, field, parseWeightEntry(stored)) : this.apply(this.drains, field, parseDrainEntry(stored));
+  }
+
+  private apply<T>(local: Map<string, VersionedEntry<T>>, field: string, entry: VersionedEntry<T> | undefined): boolean {
+    if (!entry) return false;
     const prev = local.get(field);
-    if (prev && prev.version >= entry.version) return; // an older write never replaces a newer one
+    if (prev && prev.version >= entry.version) return false; // an older write never replaces a newer one
     local.set(field, entry);
     this.maxVersionSeen = Math.max(this.maxVersionSeen, entry.version);
-    if (JSON.stringify(prev?.value ?? null) !== JSON.stringify(entry.value)) this.changed();
+    return JSON.stringify(prev?.value ?? null) !== JSON.stringify(entry.value);
   }
 
   private build(): SharedState {

@@ -9,7 +9,7 @@ import { EpochWatch, type EventRecorder } from './epoch-watch.js';
 import type { DrainInfo, InstanceObservations, ResetDecision, ResetResolution, SharedState, StateStore, StateStoreStatus, StoreHealth } from './state-store.js';
 import { epochText, parseEpoch } from './store-epoch.js';
 import { StatusBook } from './store-status.js';
-import { LocalStateCopy } from './local-state-copy.js';
+import { LocalStateCopy, type ReadInFlight } from './local-state-copy.js';
 import { parseJson, parseObservations } from './versioned-entry.js';
 
 export { describeRedis, type RedisConnection } from './redis-connection.js';
@@ -125,13 +125,11 @@ export class RedisStateStore implements StateStore, StoreHealth {
   }
 
   async setWeight(region: string, weight: number | null): Promise<void> {
-    const entry = await this.write(this.keys.weights, 'weight', region, JSON.stringify(weight), this.options.instanceId);
-    this.copy.applyEntry('weight', region, entry);
+    await this.write(this.keys.weights, 'weight', region, JSON.stringify(weight), this.options.instanceId);
   }
 
   async setDrain(region: string, drain: DrainInfo | null): Promise<void> {
-    const entry = await this.write(this.keys.drains, 'drain', region, JSON.stringify(drain), drain?.by ?? this.options.instanceId);
-    this.copy.applyEntry('drain', region, entry);
+    await this.write(this.keys.drains, 'drain', region, JSON.stringify(drain), drain?.by ?? this.options.instanceId);
   }
 
   async publishObservations(observations: InstanceObservations, ttlMs: number): Promise<void> {
@@ -184,14 +182,16 @@ export class RedisStateStore implements StateStore, StoreHealth {
     this.subscriber.disconnect();
   }
 
-  private async write(hash: string, kind: string, field: string, valueJson: string, by: string): Promise<unknown> {
+  /** Writes one entry and applies it to the local copy once Redis acknowledged it. */
+  private async write(hash: string, kind: 'weight' | 'drain', field: string, valueJson: string, by: string): Promise<void> {
     if (!this.connected) throw this.refuse('not connected; weight/drain changes are refused until Redis is back (nothing was written)');
     const pending = this.epoch.reset;
     if (pending) throw this.refuse(`${pending.cause}; ${REFUSED_UNTIL_CONFIRMED}`);
     const k = this.keys;
+    const epoch = this.epoch.id!;
     let reply: [number, number, string];
     try {
-      reply = await this.answerWithin(this.client.geosteerSet(hash, k.version, k.epoch, field, valueJson, String(this.now()), by, k.changes, kind, this.epoch.text!, String(this.copy.maxVersionSeen), this.epoch.id!), 'the write');
+      reply = await this.answerWithin(this.client.geosteerSet(hash, k.version, k.epoch, field, valueJson, String(this.now()), by, k.changes, kind, this.epoch.text!, String(this.copy.maxVersionSeen), epoch), 'the write');
     } catch (err) {
       this.resyncQuietly('a write failed'); // finds out whether the state can still be read
       throw this.refuse(`the write failed (${(err as Error).message}); it may or may not have been applied, check the current state and retry`, err);
@@ -208,7 +208,7 @@ export class RedisStateStore implements StateStore, StoreHealth {
       this.book.refused();
       throw new GeosteerError('CONFLICT', `state store ${describeRedis(this.options.connection)}: ${kind} of ${field} already holds version ${version}, newer than this write; re-read and retry`);
     }
-    return parseJson(entry);
+    this.copy.applyEntry(kind, field, parseJson(entry), epoch);
   }
 
   /**
@@ -260,8 +260,19 @@ export class RedisStateStore implements StateStore, StoreHealth {
     return this.resyncQueued;
   }
 
-  /** Reads the epoch marker, counter, weights and drains atomically (MULTI), then the live observations. */
+  /** One full read, judged against what this instance had seen when it was sent. */
   private async readAll(): Promise<void> {
+    const sent = this.copy.readSent();
+    try {
+      await this.readAllOnce(sent);
+    } catch (err) {
+      this.copy.readFailed(sent);
+      throw err;
+    }
+  }
+
+  /** Reads the epoch marker, counter, weights and drains atomically (MULTI), then the live observations. */
+  private async readAllOnce(sent: ReadInFlight): Promise<void> {
     const k = this.keys;
     const results = await this.client.multi().get(k.epoch).get(k.version).hgetall(k.weights).hgetall(k.drains).smembers(k.instances).exec();
     if (!results) throw this.unavailable('resync transaction was aborted');
@@ -283,7 +294,8 @@ export class RedisStateStore implements StateStore, StoreHealth {
     });
     if (gone.length > 0) await this.client.srem(k.instances, ...gone);
 
-    this.copy.takeFullRead({ weights, drains, counter, observed }, await this.epoch.judge(found, counter, this.copy.maxVersionSeen, () => this.createEpoch()));
+    const overrides = await this.epoch.judge(found, counter, sent.seenAtSend, () => this.createEpoch());
+    this.copy.takeFullRead({ weights, drains, counter, observed }, overrides, sent, this.epoch.id);
     this.syncedAt = this.now();
   }
 
@@ -305,7 +317,7 @@ export class RedisStateStore implements StateStore, StoreHealth {
     if (msg.kind === 'weight' || msg.kind === 'drain' || msg.kind === 'epoch') {
       // Versions order writes only within one epoch: anything from another one is settled by a full read.
       if (msg.epoch !== this.epoch.id || this.epoch.reset) return this.resyncQuietly(`${String(msg.kind)} message from epoch ${String(msg.epoch)}`);
-      if (msg.kind !== 'epoch' && typeof msg.field === 'string') return this.copy.applyEntry(msg.kind, msg.field, msg.entry);
+      if (msg.kind !== 'epoch' && typeof msg.field === 'string') return this.copy.applyEntry(msg.kind, msg.field, msg.entry, this.epoch.id);
       if (msg.kind === 'epoch') return;
     }
     const obs = msg.kind === 'obs' ? parseObservations(msg.observations) : undefined;

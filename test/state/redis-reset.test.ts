@@ -5,6 +5,7 @@ import { RedisStateStore } from '../../src/state/redis-state-store.js';
 import type { StateStoreStatus } from '../../src/state/state-store.js';
 import { capturingLogger } from '../support/capturing-logger.js';
 import { describeWithRedis, eventually, startRedis, type TestRedis } from '../support/redis-server.js';
+import { startReplyHoldingProxy } from '../support/reply-holding-proxy.js';
 
 // Issue 15 item 8: a Redis that loses its data (restart without persistence, FLUSHALL, an
 // older snapshot) is detected through the epoch marker, reported loudly, and the last known
@@ -25,10 +26,10 @@ let redis: TestRedis;
 let raw: Redis;
 let nodes: Node[] = [];
 
-function node(prefix: string, id: string, resyncIntervalMs = 60_000): Node {
+function node(prefix: string, id: string, resyncIntervalMs = 60_000, url = redis.url): Node {
   const { log, lines } = capturingLogger();
   const events = new MemoryEventLog();
-  const store = new RedisStateStore({ connection: { mode: 'standalone', url: redis.url }, keyPrefix: prefix, instanceId: id, log, events, resyncIntervalMs, reconnectMaxDelayMs: 100, newEpochId: () => `${id}-epoch-${++prefixes}` });
+  const store = new RedisStateStore({ connection: { mode: 'standalone', url }, keyPrefix: prefix, instanceId: id, log, events, resyncIntervalMs, reconnectMaxDelayMs: 100, newEpochId: () => `${id}-epoch-${++prefixes}` });
   const statuses: StateStoreStatus[] = [];
   store.onStatus((s) => statuses.push(s));
   const n = { store, events, lines, statuses };
@@ -177,6 +178,34 @@ describeWithRedis('RedisStateStore after Redis lost its data', () => {
     await expect(a.store.setWeight('singapore', 50)).rejects.toMatchObject({ code: 'STATE_UNAVAILABLE', message: expect.stringContaining('its version counter is 1, below version 2') });
     expect(a.store.status().reset).toMatchObject({ reason: 'counter_behind', previousEpoch: a.store.status().epoch, foundEpoch: a.store.status().epoch });
     expect(JSON.parse((await raw.hget(`{${prefix}}:weights`, 'singapore'))!)).toMatchObject({ value: 0 });
+  });
+
+  it('a full read answered after a newer change message is no loss: nothing is refused and the newer write stays', async () => {
+    // The read's reply and the change message travel on two connections; here the reply is
+    // held until the message (of a write Redis ran after the read) has been applied.
+    const proxy = await startReplyHoldingProxy(redis.port);
+    try {
+      const prefix = `reset${process.pid}-${++prefixes}`;
+      const a = node(prefix, 'a', 60_000, proxy.url);
+      const b = node(prefix, 'b');
+      await Promise.all([a.store.refresh(), b.store.refresh()]);
+      await a.store.setWeight('tokyo', 10); // version 1
+      await eventually(() => b.store.current().weights.get('tokyo') === 10, 'b has version 1');
+      proxy.hold();
+      const read = a.store.refresh();
+      await eventually(() => proxy.heldBytes > 0, 'Redis answered the read (counter 1); the answer is held');
+      await b.store.setWeight('tokyo', 20); // version 2, announced on a's subscriber connection
+      await eventually(() => a.store.current().weights.get('tokyo') === 20, 'a applies version 2 from the change message');
+      proxy.release();
+      await read;
+      expect(a.store.status().reset).toBeUndefined();
+      expect(a.lines.filter((l) => l.level >= 50)).toEqual([]);
+      expect(a.store.current().weights).toEqual(new Map([['tokyo', 20]]));
+      await a.store.setWeight('tokyo', 30);
+      await eventually(() => b.store.current().weights.get('tokyo') === 30, 'b applies a\'s next write');
+    } finally {
+      await proxy.close();
+    }
   });
 
   it('an instance started on the emptied Redis writes a new epoch; the old ones keep their overrides and ignore its writes until an operator adopts them', async () => {

@@ -1,0 +1,62 @@
+import { describe, expect, it } from 'vitest';
+import { silentLogger } from '../../src/shared/logger.js';
+import { LocalStateCopy, type FullRead } from '../../src/state/local-state-copy.js';
+
+// What a full read does to the local copy when change messages were applied while the read
+// was out (they travel on another connection, so they can overtake its reply).
+
+const entry = (value: number, version: number) => ({ value, version, at: 1, by: 'a' });
+const read = (weights: Record<string, { value: number; version: number }>, counter: number): FullRead => ({
+  weights: Object.fromEntries(Object.entries(weights).map(([f, e]) => [f, JSON.stringify({ ...e, at: 1, by: 'a' })])),
+  drains: {},
+  counter,
+  observed: [],
+});
+
+function copy(): { copy: LocalStateCopy; changes: () => number } {
+  let changes = 0;
+  const c = new LocalStateCopy(() => 0, silentLogger(), () => changes++);
+  return { copy: c, changes: () => changes };
+}
+
+describe('LocalStateCopy and reads in flight', () => {
+  it('judges a read by the highest version seen when it was sent', () => {
+    const { copy: c } = copy();
+    c.applyEntry('weight', 'tokyo', entry(10, 4), 'e1');
+    const sent = c.readSent();
+    c.applyEntry('weight', 'tokyo', entry(20, 5), 'e1'); // overtook the reply
+    expect(sent.seenAtSend).toBe(4);
+    expect(c.maxVersionSeen).toBe(5);
+    c.takeFullRead(read({ tokyo: { value: 10, version: 4 } }, 4), 'merge', sent, 'e1');
+    expect(c.current().weights).toEqual(new Map([['tokyo', 20]]));
+    expect(c.maxVersionSeen).toBe(5);
+  });
+
+  it('a wholesale replacement keeps what arrived in the followed generation while the read was out', () => {
+    const { copy: c, changes } = copy();
+    c.applyEntry('weight', 'old', entry(1, 90), 'e1'); // the generation before the reset
+    const sent = c.readSent();
+    c.applyEntry('weight', 'tokyo', entry(20, 5), 'e2');
+    c.applyEntry('weight', 'stale', entry(7, 91), 'e1'); // a late message of the old generation
+    const before = changes();
+    c.takeFullRead(read({ tokyo: { value: 10, version: 4 }, singapore: { value: 0, version: 3 } }, 4), 'wholesale', sent, 'e2');
+    expect(c.current().weights).toEqual(new Map([['tokyo', 20], ['singapore', 0]]));
+    expect(c.maxVersionSeen).toBe(5);
+    expect(changes() - before).toBe(1);
+  });
+
+  it('a read that failed no longer collects arrivals; one that is kept leaves the overrides alone', () => {
+    const { copy: c } = copy();
+    const failed = c.readSent();
+    c.readFailed(failed);
+    c.applyEntry('weight', 'tokyo', entry(20, 5), 'e1');
+    expect(failed.arrived).toEqual([]);
+    const kept = c.readSent();
+    c.applyEntry('weight', 'tokyo', entry(30, 6), 'e1');
+    expect(kept.arrived).toEqual([{ kind: 'weight', field: 'tokyo', stored: entry(30, 6), epoch: 'e1' }]);
+    c.takeFullRead(read({}, 2), 'keep', kept, 'e1');
+    expect(c.current().weights).toEqual(new Map([['tokyo', 30]]));
+    c.applyEntry('weight', 'tokyo', entry(40, 7), 'e1');
+    expect(kept.arrived).toHaveLength(1);
+  });
+});

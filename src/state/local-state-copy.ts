@@ -30,6 +30,8 @@ export interface FullRead {
 export interface ReadInFlight {
   readonly seenAtSend: number;
   readonly arrived: { readonly kind: 'weight' | 'drain'; readonly field: string; readonly stored: unknown; readonly epoch: string | undefined }[];
+  /** Instances whose observations were announced while it was out: what the read holds of them is not newer. */
+  readonly observedSince: Set<string>;
 }
 
 /** An override as the confirm script re-writes it: [field, value JSON, at, by]. */
@@ -74,7 +76,7 @@ export class LocalStateCopy {
 
   /** A full read is being sent; hand its reply to `takeFullRead`, or to `readFailed`. */
   readSent(): ReadInFlight {
-    const read: ReadInFlight = { seenAtSend: this.maxVersionSeen, arrived: [] };
+    const read: ReadInFlight = { seenAtSend: this.maxVersionSeen, arrived: [], observedSince: new Set() };
     this.readsInFlight.add(read);
     return read;
   }
@@ -84,6 +86,7 @@ export class LocalStateCopy {
   }
 
   applyObservations(obs: InstanceObservations, ttlMs: number): void {
+    for (const read of this.readsInFlight) read.observedSince.add(obs.instance);
     const prev = this.observations.get(obs.instance);
     this.observations.set(obs.instance, { observations: obs, expiresAt: this.now() + ttlMs });
     if (!prev || !sameTargets(prev.observations.targets, obs.targets)) this.changed();
@@ -94,7 +97,9 @@ export class LocalStateCopy {
    * counter; newer local ones came by pub/sub after the read), replaced `wholesale` after a
    * confirmed reset, or left alone (`keep`, a reset is pending). A wholesale replacement
    * keeps what arrived in `epoch` (the generation now followed) while the read was out.
-   * Observations always.
+   * Observations always, but for instances announced while the read was out (the
+   * announcement is as new as the read, or newer: an instance that just joined is not
+   * dropped for missing from it).
    */
   takeFullRead(read: FullRead, overrides: 'merge' | 'wholesale' | 'keep', sent: ReadInFlight, epoch: string | undefined): void {
     this.readsInFlight.delete(sent);
@@ -111,13 +116,14 @@ export class LocalStateCopy {
       const obs = parseObservations(parseJson(text));
       if (!obs) continue;
       live.add(obs.instance);
+      if (sent.observedSince.has(obs.instance)) continue;
       const prev = this.observations.get(obs.instance);
       if (!prev || !sameTargets(prev.observations.targets, obs.targets)) changed = true;
       // PTTL measured now, on our clock: the same expiry Redis applies
       this.observations.set(obs.instance, { observations: obs, expiresAt: this.now() + ttl });
     }
     for (const id of [...this.observations.keys()]) {
-      if (!live.has(id)) {
+      if (!live.has(id) && !sent.observedSince.has(id)) {
         this.observations.delete(id);
         changed = true;
       }

@@ -59,4 +59,17 @@ describe('LocalStateCopy and reads in flight', () => {
     c.applyEntry('weight', 'tokyo', entry(40, 7), 'e1');
     expect(kept.arrived).toHaveLength(1);
   });
+
+  it('observations announced while the read was out are neither dropped nor replaced by it', () => {
+    const { copy: c } = copy();
+    const obs = (instance: string, up: boolean) => JSON.stringify({ instance, at: 1, targets: { 'region:tokyo': up } });
+    c.takeFullRead({ ...read({}, 0), observed: [{ text: obs('geo-a', true), ttl: 5000 }] }, 'merge', c.readSent(), 'e1');
+    const sent = c.readSent();
+    c.applyObservations({ instance: 'geo-b', at: 2, targets: { 'region:tokyo': false } }, 5000); // joined after the read ran
+    c.applyObservations({ instance: 'geo-a', at: 2, targets: { 'region:tokyo': false } }, 5000);
+    c.takeFullRead({ ...read({}, 0), observed: [{ text: obs('geo-a', true), ttl: 5000 }] }, 'merge', sent, 'e1');
+    expect([...c.current().observations].map(([id, o]) => [id, o.targets['region:tokyo']])).toEqual([['geo-a', false], ['geo-b', false]]);
+    c.takeFullRead({ ...read({}, 0), observed: [{ text: obs('geo-a', true), ttl: 5000 }] }, 'merge', c.readSent(), 'e1');
+    expect([...c.current().observations].map(([id, o]) => [id, o.targets['region:tokyo']])).toEqual([['geo-a', true]]);
+  });
 });

@@ -12,8 +12,8 @@ import { QueryHandler, type MessageHandler, type QueryObserver } from '../../src
 import { silentLogger } from '../../src/shared/logger.js';
 import { decodeReply } from '../support/dns-client.js';
 import { waitFor } from '../support/poll.js';
-import { builtHandler, exampleDocument } from '../support/test-server.js';
-import { describeEachUdpPath, itWithNative, listenWithPath, nativeUnavailable, type PathServer } from '../support/udp-paths.js';
+import { builtHandler, exampleDocument, startServer } from '../support/test-server.js';
+import { describeEachUdpPath, itWithNative, listenWithPath, nativeUnavailable, startServerOnPath, type PathServer } from '../support/udp-paths.js';
 
 // The native recvmmsg/sendmmsg path against node:dgram over real sockets: the same replies,
 // byte for byte, to the same packets (valid, truncated, hostile; IPv4 and IPv6), and the
@@ -218,6 +218,16 @@ describe('how the UDP path is chosen', () => {
   itWithNative('the native path reports the addon it loaded', async () => {
     const { server } = await serveWith({});
     expect(server.udpBackends()[0]).toMatchObject({ kind: 'recvmmsg', reason: `native addon ${NATIVE_UDP_ADDON}` });
+  });
+
+  itWithNative('servers the tests start load the build GEOSTEER_UDP_ADDON names (the sanitizer check\'s), whatever env they pass', async () => {
+    const expected = `native addon ${process.env.GEOSTEER_UDP_ADDON || NATIVE_UDP_ADDON}`;
+    const servers = [await startServerOnPath('recvmmsg'), await startServer(exampleDocument(), { env: { LANG: 'C' } })];
+    try {
+      for (const s of servers) expect(s.service.udpBackends()[0]).toMatchObject({ kind: 'recvmmsg', reason: expected });
+    } finally {
+      await Promise.all(servers.map((s) => s.close()));
+    }
   });
 
   itWithNative('a port already taken is a LISTEN_FAILED error, not a fallback', async () => {

@@ -49,9 +49,16 @@ export interface TestServer {
   close(): Promise<void>;
 }
 
-/** The deps every test service gets unless it says otherwise: silent, one process, admin for inject(), the shared GeoIP database. */
+/**
+ * The deps every test service gets unless it says otherwise: silent, one process, admin for
+ * inject(), the shared GeoIP database. The environment is none of the caller's shell (tokens,
+ * GEOSTEER_UDP) but `deps.env`, plus the addon build the sanitizer check chose
+ * (GEOSTEER_UDP_ADDON): that build is the one every server started here loads.
+ */
 export async function testDeps(deps: Partial<ServiceDeps> = {}): Promise<ServiceDeps> {
-  return { log: silentLogger(), workers: 1, adminListen: 'inject', env: {}, geo: await bundledGeo(), defaultMetrics: false, ...deps };
+  const addon = process.env.GEOSTEER_UDP_ADDON;
+  const env = { ...(addon ? { GEOSTEER_UDP_ADDON: addon } : {}), ...deps.env };
+  return { log: silentLogger(), workers: 1, adminListen: 'inject', geo: await bundledGeo(), defaultMetrics: false, ...deps, env };
 }
 
 /** Builds and starts geosteer on `doc` (default: the example config) with the real bundled GeoIP data. */

@@ -6,9 +6,9 @@ import type { SyncMetrics } from '../metrics/sync-metrics.js';
 import type { Logger } from '../shared/logger.js';
 import type { DnsProvider } from '../sync/dns-provider.js';
 import type { CloudflareSync } from '../sync/reconciler.js';
-import { startCloudflareSync, type SyncCoordination } from '../sync/start-sync.js';
+import { memoryCoordination, startCloudflareSync, type SyncCoordination } from '../sync/start-sync.js';
 import type { SyncSource } from '../sync/sync-input.js';
-import type { SyncTimers } from '../sync/sync-timers.js';
+import { REAL_TIMERS, type SyncTimers } from '../sync/sync-timers.js';
 import { sectionChanged } from './restart-only.js';
 import type { Subsystem } from './subsystem.js';
 
@@ -31,9 +31,10 @@ function coordinationKey(config: Config): string {
 /**
  * Publishes snapshots to Cloudflare (when sync.cloudflare is configured). With state.store:
  * redis the request budget and the writer lease are shared through Redis by every instance of
- * the owner. A reload that changes `sync` stops the running sync (no provider call after its
- * stop() resolved) and starts one on the new settings, exactly as a restart would; the shared
- * budget and lease carry over unless the owner, budget or state settings changed.
+ * the owner; in memory they are this process's. A reload that changes `sync` stops the
+ * running sync (no provider call after its stop() resolved) and starts one on the new
+ * settings, exactly as a restart would; the budget and lease carry over unless the owner,
+ * budget or state settings changed.
  */
 export function syncOutput(opts: {
   control: ControlPlane;
@@ -49,13 +50,20 @@ export function syncOutput(opts: {
   let running: CloudflareSync | undefined;
   let shared: { key: string; coordination: SyncCoordination & { close(): Promise<void> } } | undefined;
 
+  // Kept across reloads in memory too: a new bucket would refill the burst and forget a
+  // Retry-After block that Cloudflare still enforces on the token.
   const coordinationFor = async (config: Config): Promise<SyncCoordination | undefined> => {
-    if (config.state.store !== 'redis' || !config.sync?.cloudflare) return undefined;
+    if (!config.sync?.cloudflare) return undefined;
     const key = coordinationKey(config);
     if (shared?.key === key) return shared.coordination;
     await shared?.coordination.close();
-    const { createRedisSyncCoordination } = await import('../state/redis-sync-coordination.js');
-    shared = { key, coordination: createRedisSyncCoordination(config.state, config.sync.cloudflare, { log: opts.log, env: opts.env }) };
+    if (config.state.store === 'redis') {
+      const { createRedisSyncCoordination } = await import('../state/redis-sync-coordination.js');
+      shared = { key, coordination: createRedisSyncCoordination(config.state, config.sync.cloudflare, { log: opts.log, env: opts.env }) };
+    } else {
+      const timers = opts.timers ?? REAL_TIMERS;
+      shared = { key, coordination: { ...memoryCoordination(config, () => timers.now()), close: async () => {} } };
+    }
     return shared.coordination;
   };
   const start = async (loaded: LoadedConfig) => {

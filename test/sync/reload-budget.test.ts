@@ -32,15 +32,16 @@ describe('the sync output across a reload (state.store: memory)', () => {
     const before = loadDocument(syncDocument(fake));
     const after = loadDocument(syncDocument(fake, { interval: '30m' }));
     let config = before;
-    output = syncOutput({ control: server.service.control, config: () => config, log: silentLogger(), events: new MemoryEventLog(), metrics: new SyncMetrics(new Registry()), env: { TEST_CF_TOKEN: fake.token }, timers });
+    const out = syncOutput({ control: server.service.control, config: () => config, log: silentLogger(), events: new MemoryEventLog(), metrics: new SyncMetrics(new Registry()), env: { TEST_CF_TOKEN: fake.token }, timers });
+    output = out;
     const start = timers.now();
-    await output.start();
-    const blocked = await firstRun(output.current()!);
+    await out.start();
+    const blocked = await firstRun(out.current()!);
     expect(blocked).toMatchObject({ result: 'failed', requests: 1 });
 
     config = after;
-    await output.reload(after, before);
-    const sync = output.current()!;
+    await out.reload!(after, before);
+    const sync = out.current()!;
     expect((await sync.report()).budget?.blockedUntil).toBe(new Date(start + 300_000).toISOString());
     const deferred = await firstRun(sync);
     expect(deferred).toMatchObject({ result: 'failed', requests: 0, error: `Cloudflare requests are paused until ${new Date(start + 300_000).toISOString()} (request budget or Retry-After); longer than budget.max_wait, so this run stops here` });

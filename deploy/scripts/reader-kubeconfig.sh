@@ -2,7 +2,7 @@
 # Prints the kubeconfig with which the other regions' geosteer read REGION's cluster: its API
 # server (as your kubeconfig context CONTEXT reaches it, or GEOSTEER_API_SERVER), its CA, and
 # the token of the geosteer ServiceAccount (Secret geosteer-reader-token, made by deploy/base;
-# it grants get/list/watch on what the sources read, nothing else).
+# it grants list/watch on what the sources read, nothing else).
 #   deploy/scripts/reader-kubeconfig.sh CONTEXT REGION > REGION.yaml
 set -euo pipefail
 context=${1:?usage: deploy/scripts/reader-kubeconfig.sh CONTEXT REGION > REGION.yaml}

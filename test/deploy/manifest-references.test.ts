@@ -121,7 +121,7 @@ describeWithKubectl('deploy/: cross-references inside every rendered variant', (
     for (const { label, objects, region } of renderedVariants()) {
       const role = find(objects, 'ClusterRole', 'geosteer-source-reader');
       expect(pairsOf(role.rules), label).toEqual(WATCHED);
-      for (const r of role.rules) expect(r.verbs, label).toEqual(['get', 'list', 'watch']);
+      for (const r of role.rules) expect(r.verbs, label).toEqual(['list', 'watch']);
       // what each region's config asks for is among it (requiredRbacRules of its own options)
       const config = objects.find((o) => o.kind === 'ConfigMap' && o.metadata.name.startsWith('geosteer-config-'))!;
       for (const rc of Object.values(regionSources(config.data['geosteer.yaml'], label))) {

@@ -68,6 +68,8 @@ export class RedisStateStore implements StateStore, StoreHealth {
   private readonly commandTimeoutMs: number;
   private resyncRunning: Promise<void> | undefined;
   private resyncQueued: Promise<void> | undefined;
+  /** Settles once the change channel is subscribed (or the subscribe failed). */
+  private readonly subscribed: Promise<void>;
 
   constructor(private readonly options: RedisStateStoreOptions) {
     this.keys = redisKeys(options.keyPrefix);
@@ -92,7 +94,10 @@ export class RedisStateStore implements StateStore, StoreHealth {
     this.subscriber.on('error', () => {}); // reported once via the writer connection
     this.subscriber.on('ready', () => this.resyncQuietly('subscriber reconnected'));
     this.subscriber.on('message', (_channel: string, message: string) => this.onMessage(message));
-    void this.subscriber.subscribe(this.keys.changes).catch((err: Error) => this.log.warn({ err: err.message }, 'state store: subscribe failed; relying on periodic resync'));
+    this.subscribed = this.subscriber.subscribe(this.keys.changes).then(
+      () => undefined,
+      (err: Error) => this.log.warn({ err: err.message }, 'state store: subscribe failed; relying on periodic resync'),
+    );
     this.resyncTimer = setInterval(() => this.resyncQuietly('periodic'), options.resyncIntervalMs ?? 5000);
     this.resyncTimer.unref();
   }
@@ -117,9 +122,15 @@ export class RedisStateStore implements StateStore, StoreHealth {
     return this.copy.current();
   }
 
-  /** Waits (bounded by `timeoutMs`) for the connection, then reads everything. */
+  /**
+   * Waits (bounded by `timeoutMs`) for the connection and the change channel, then reads
+   * everything. Subscribed first: a write Redis runs after the read then arrives as a
+   * message, where a read before the subscription would miss it until the next resync.
+   */
   async refresh(timeoutMs = 5000): Promise<SharedState> {
+    const deadline = this.now() + timeoutMs;
     await this.waitReady(timeoutMs);
+    await this.waitSubscribed(deadline - this.now());
     await this.resync();
     return this.current();
   }
@@ -242,6 +253,18 @@ export class RedisStateStore implements StateStore, StoreHealth {
       if (this.closed || this.now() >= deadline) throw this.unavailable(`not reachable within ${timeoutMs} ms (status ${this.client.status}); retrying in the background`);
       await new Promise((r) => setTimeout(r, 20));
     }
+  }
+
+  /** The subscription, or `timeoutMs` passing (then the periodic resync covers what is missed until it completes). */
+  private async waitSubscribed(timeoutMs: number): Promise<void> {
+    let timer: NodeJS.Timeout | undefined;
+    const late = new Promise<void>((resolve) => {
+      timer = setTimeout(() => {
+        this.log.warn({ timeoutMs }, 'state store: the change channel is not subscribed yet; reading anyway, the periodic resync covers what is missed until it is');
+        resolve();
+      }, Math.max(0, timeoutMs));
+    });
+    await Promise.race([this.subscribed, late]).finally(() => clearTimeout(timer));
   }
 
   /** One full read at a time; a read asked for while one runs runs once more after it (it may have read too early). */

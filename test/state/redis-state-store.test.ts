@@ -5,6 +5,7 @@ import { silentLogger } from '../../src/shared/logger.js';
 import { RedisStateStore } from '../../src/state/redis-state-store.js';
 import { stateStoreContract } from '../contracts/state-store.contract.js';
 import { describeWithRedis, eventually, freePort, startRedis, startSentinel, type TestRedis } from '../support/redis-server.js';
+import { startReplyHoldingProxy } from '../support/reply-holding-proxy.js';
 
 let prefixes = 0;
 /** A prefix no other test uses, so tests share one redis-server without seeing each other. */
@@ -110,6 +111,27 @@ describeWithRedis('RedisStateStore', () => {
     } finally {
       await raw.call('CLIENT', 'UNPAUSE');
       await store.close();
+    }
+  });
+
+  it('refresh() reads once the change channel is subscribed: a write between the first read and the subscription is not missed', async () => {
+    const proxy = await startReplyHoldingProxy(redis.port);
+    const prefix = freshPrefix();
+    proxy.holdSubscribes(); // the store's SUBSCRIBE waits in the proxy
+    const store = new RedisStateStore({ connection: { mode: 'standalone', url: proxy.url }, keyPrefix: prefix, instanceId: 'a', log: silentLogger(), resyncIntervalMs: 60_000 });
+    const peer = redisStore(redis.url, prefix, 'b');
+    try {
+      const refreshed = store.refresh();
+      await eventually(() => store.connected && proxy.heldBytes > 0, 'the store read Redis once (on connect); its SUBSCRIBE is held');
+      await peer.refresh();
+      await peer.setWeight('tokyo', 5); // after that read, before the subscription: no message reaches the store
+      proxy.release();
+      expect((await refreshed).weights).toEqual(new Map([['tokyo', 5]]));
+      await peer.setWeight('tokyo', 6);
+      await eventually(() => store.current().weights.get('tokyo') === 6, 'the next write arrives as a message');
+    } finally {
+      await Promise.all([store.close(), peer.close()]);
+      await proxy.close();
     }
   });
 

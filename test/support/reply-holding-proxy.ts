@@ -1,15 +1,18 @@
 import { connect, createServer, type Socket } from 'node:net';
 
 /**
- * A TCP proxy in front of a redis-server that can hold back Redis's replies on command
- * connections while the subscriber connection (the one that sent SUBSCRIBE) keeps
- * delivering: the reordering two sockets see on a real network, made to happen on demand.
+ * A TCP proxy in front of a redis-server that can hold back traffic of one connection kind
+ * while the others flow: Redis's replies on command connections (the subscriber connection,
+ * the one that sent SUBSCRIBE, keeps delivering), or a client's SUBSCRIBE on its way to
+ * Redis. The reorderings two sockets see on a real network, made to happen on demand.
  */
 export interface ReplyHoldingProxy {
   readonly url: string;
   /** Replies on command connections are buffered from now on. */
   hold(): void;
-  /** Bytes of replies held back so far. */
+  /** A SUBSCRIBE sent from now on, and what its connection sends after it, is buffered. */
+  holdSubscribes(): void;
+  /** Bytes held back so far (either way). */
   readonly heldBytes: number;
   /** Delivers what was held, in order, and stops holding. */
   release(): void;
@@ -17,23 +20,32 @@ export interface ReplyHoldingProxy {
 }
 
 export async function startReplyHoldingProxy(redisPort: number): Promise<ReplyHoldingProxy> {
-  let holding = false;
+  let holdingReplies = false;
+  let holdingSubscribes = false;
   let heldBytes = 0;
-  const held: { client: Socket; data: Buffer }[] = [];
+  const held: { to: Socket; data: Buffer }[] = [];
   const sockets = new Set<Socket>();
+  /** Connections whose client-to-Redis bytes are held (a SUBSCRIBE came while holding). */
+  const upstreamHeld = new Set<Socket>();
+  const keep = (to: Socket, data: Buffer) => {
+    held.push({ to, data });
+    heldBytes += data.length;
+  };
   const server = createServer((client) => {
     const upstream = connect(redisPort, '127.0.0.1');
     let subscriber = false;
     sockets.add(client).add(upstream);
     client.on('data', (data) => {
-      if (/SUBSCRIBE/i.test(data.toString('latin1'))) subscriber = true;
-      upstream.write(data);
+      if (/SUBSCRIBE/i.test(data.toString('latin1'))) {
+        subscriber = true;
+        if (holdingSubscribes) upstreamHeld.add(upstream);
+      }
+      if (upstreamHeld.has(upstream)) keep(upstream, data);
+      else upstream.write(data);
     });
     upstream.on('data', (data) => {
-      if (holding && !subscriber) {
-        held.push({ client, data });
-        heldBytes += data.length;
-      } else client.write(data);
+      if (holdingReplies && !subscriber) keep(client, data);
+      else client.write(data);
     });
     const end = () => {
       client.destroy();
@@ -46,13 +58,15 @@ export async function startReplyHoldingProxy(redisPort: number): Promise<ReplyHo
   const { port } = server.address() as { port: number };
   return {
     url: `redis://127.0.0.1:${port}`,
-    hold: () => void (holding = true),
+    hold: () => void (holdingReplies = true),
+    holdSubscribes: () => void (holdingSubscribes = true),
     get heldBytes() {
       return heldBytes;
     },
     release() {
-      holding = false;
-      for (const { client, data } of held.splice(0)) client.write(data);
+      holdingReplies = holdingSubscribes = false;
+      upstreamHeld.clear();
+      for (const { to, data } of held.splice(0)) to.write(data);
     },
     async close() {
       for (const s of sockets) s.destroy();

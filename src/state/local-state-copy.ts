@@ -74,14 +74,14 @@ export class LocalStateCopy {
     if (this.applyQuietly(kind, field, stored)) this.changed();
   }
 
-  /** A full read is being sent; hand its reply to `takeFullRead`, or to `readFailed`. */
+  /** A full read is being sent; hand its reply to `takeFullRead`, and call `readEnded` either way. */
   readSent(): ReadInFlight {
     const read: ReadInFlight = { seenAtSend: this.maxVersionSeen, arrived: [], observedSince: new Set() };
     this.readsInFlight.add(read);
     return read;
   }
 
-  readFailed(read: ReadInFlight): void {
+  readEnded(read: ReadInFlight): void {
     this.readsInFlight.delete(read);
   }
 
@@ -102,7 +102,6 @@ export class LocalStateCopy {
    * dropped for missing from it).
    */
   takeFullRead(read: FullRead, overrides: 'merge' | 'wholesale' | 'keep', sent: ReadInFlight, epoch: string | undefined): void {
-    this.readsInFlight.delete(sent);
     let changed = false;
     if (overrides !== 'keep') {
       const wholesale = overrides === 'wholesale';

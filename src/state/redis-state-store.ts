@@ -130,7 +130,8 @@ export class RedisStateStore implements StateStore, StoreHealth {
   async refresh(timeoutMs = 5000): Promise<SharedState> {
     const deadline = this.now() + timeoutMs;
     await this.waitReady(timeoutMs);
-    await this.waitSubscribed(deadline - this.now());
+    // past the deadline the read goes ahead: the periodic resync covers what is missed until the subscription completes
+    await this.answerWithin(this.subscribed, 'the subscription', deadline - this.now()).catch((err: Error) => this.log.warn({ err: err.message }, 'state store: the change channel is not subscribed yet; reading anyway'));
     await this.resync();
     return this.current();
   }
@@ -228,10 +229,10 @@ export class RedisStateStore implements StateStore, StoreHealth {
    * the one-at-a-time full reads. A late answer to a read is still merged (by version, so
    * it cannot undo anything newer).
    */
-  private answerWithin<T>(p: Promise<T>, what: string): Promise<T> {
+  private answerWithin<T>(p: Promise<T>, what: string, timeoutMs = this.commandTimeoutMs): Promise<T> {
     let timer: NodeJS.Timeout | undefined;
     const timeout = new Promise<never>((_, reject) => {
-      timer = setTimeout(() => reject(new Error(`no answer from Redis to ${what} within ${this.commandTimeoutMs} ms`)), this.commandTimeoutMs);
+      timer = setTimeout(() => reject(new Error(`no answer from Redis to ${what} within ${timeoutMs} ms`)), Math.max(0, timeoutMs));
     });
     return Promise.race([p, timeout]).finally(() => clearTimeout(timer));
   }
@@ -255,18 +256,6 @@ export class RedisStateStore implements StateStore, StoreHealth {
     }
   }
 
-  /** The subscription, or `timeoutMs` passing (then the periodic resync covers what is missed until it completes). */
-  private async waitSubscribed(timeoutMs: number): Promise<void> {
-    let timer: NodeJS.Timeout | undefined;
-    const late = new Promise<void>((resolve) => {
-      timer = setTimeout(() => {
-        this.log.warn({ timeoutMs }, 'state store: the change channel is not subscribed yet; reading anyway, the periodic resync covers what is missed until it is');
-        resolve();
-      }, Math.max(0, timeoutMs));
-    });
-    await Promise.race([this.subscribed, late]).finally(() => clearTimeout(timer));
-  }
-
   /** One full read at a time; a read asked for while one runs runs once more after it (it may have read too early). */
   private resync(): Promise<void> {
     if (this.resyncQueued) return this.resyncQueued;
@@ -283,19 +272,20 @@ export class RedisStateStore implements StateStore, StoreHealth {
     return this.resyncQueued;
   }
 
-  /** One full read, judged against what this instance had seen when it was sent. */
+  /**
+   * Reads the epoch marker, counter, weights and drains atomically (MULTI), then the live
+   * observations; judged against what this instance had seen when the read was sent.
+   */
   private async readAll(): Promise<void> {
     const sent = this.copy.readSent();
     try {
-      await this.readAllOnce(sent);
-    } catch (err) {
-      this.copy.readFailed(sent);
-      throw err;
+      await this.readAllOf(sent);
+    } finally {
+      this.copy.readEnded(sent);
     }
   }
 
-  /** Reads the epoch marker, counter, weights and drains atomically (MULTI), then the live observations. */
-  private async readAllOnce(sent: ReadInFlight): Promise<void> {
+  private async readAllOf(sent: ReadInFlight): Promise<void> {
     const k = this.keys;
     const results = await this.client.multi().get(k.epoch).get(k.version).hgetall(k.weights).hgetall(k.drains).smembers(k.instances).exec();
     if (!results) throw this.unavailable('resync transaction was aborted');
